@@ -72,7 +72,7 @@ public final class LlamaModel implements AutoCloseable {
      * slots [cache.length(), cache.length() + t); returns hidden states {@code [rows, t, hidden]}.
      */
     NDArray forward(StepInputs in, KvCache cache, NDManager step) {
-        NDArray x = in.ids().getNDArrayInternal().embedding(in.ids(), weights.embedding, ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+        NDArray x = weights.embedding.get(new NDIndex("{}", in.ids())); // [rows, t, hidden]
         x.attach(step);
         int used = cache.length() + in.t();
         for (int l = 0; l < weights.layers.length; l++) {
@@ -91,7 +91,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /** LlamaMLP: down(silu(gate(x)) * up(x)), gate and up fused. */
     private NDArray mlp(NDArray x, LlamaWeights.Layer w) {
-        NDList gu = Linear.linear(x, w.gateUp()).singletonOrThrow().split(2, -1);
+        NDList gu = Linear.linear(x, w.gateUp()).singletonOrThrow().split(2, 2);
         return Linear.linear(silu(gu.get(0)).mul(gu.get(1)), w.down()).singletonOrThrow();
     }
 
@@ -108,7 +108,7 @@ public final class LlamaModel implements AutoCloseable {
         int d = config.headDim();
         int b = in.rows();
         int t = in.t();
-        NDList qkv = Linear.linear(x, w.qkv()).singletonOrThrow().split(new long[] {(long) (heads + kvHeads) * d}, -1);
+        NDList qkv = Linear.linear(x, w.qkv()).singletonOrThrow().split(new long[] {(long) (heads + kvHeads) * d}, 2);
         // Rotate queries and keys together: [b, t, heads + kvHeads, d] * cos + rotate_half(.) * sin.
         NDArray qk = qkv.get(0).reshape(b, t, heads + kvHeads, d);
         qk = qk.mul(in.cos()).add(qk.matMul(weights.rotateHalf).mul(in.sin()));

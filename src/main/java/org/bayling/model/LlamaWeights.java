@@ -135,7 +135,8 @@ public final class LlamaWeights implements AutoCloseable {
             case BF16 -> manager.create(bf16ToF32(data, t.numel()), shape, DataType.FLOAT32);
             default -> throw new IllegalArgumentException("tensor '" + t.name() + "' has non-float dtype " + t.dtype());
         };
-        NDArray copy = alias.toType(dtype, true);
+        // toType(sameType, copy=true) hands back the alias itself in DJL 0.36, so copy explicitly.
+        NDArray copy = alias.getDataType() == dtype ? alias.duplicate() : alias.toType(dtype, false);
         alias.close();
         return copy;
     }
