@@ -241,6 +241,22 @@ class TorchPickleReaderTest {
     }
 
     @Test
+    void memoIndicesBeyondTheRemainingBytes() throws Exception {
+        // LONG_BINPUT / LONG_BINGET with index 100000 near the end of a short pickle (real state dicts of
+        // hundreds of tensors memoize thousands of objects)
+        Pickle p = new Pickle().proto(2).op('}').mark().str("w")
+                .tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1})
+                .op('r').op(0xA0).op(0x86).op(0x01).op(0x00) // LONG_BINPUT 100000
+                .str("v").op('j').op(0xA0).op(0x86).op(0x01).op(0x00) // LONG_BINGET 100000
+                .op('u').stop();
+        Path bin = craftedBin(p.bytes(), Map.of("0", TestFiles.floats(7)));
+        try (TorchPickleReader r = TorchPickleReader.open(bin)) {
+            assertEquals(Set.of("w", "v"), r.names());
+            assertArrayEquals(new float[] {7}, TestFiles.floatsOf(r.read("v").data()));
+        }
+    }
+
+    @Test
     void orderedDictStateDictWithMetadataAndParameters() throws Exception {
         // what older transformers saved: an OrderedDict with a _metadata attribute set by BUILD,
         // and a tensor wrapped by _rebuild_parameter
