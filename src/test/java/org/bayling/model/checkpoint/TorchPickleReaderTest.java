@@ -241,6 +241,22 @@ class TorchPickleReaderTest {
     }
 
     @Test
+    void zip64ArchiveWithManyRecords() throws Exception {
+        // more than 65535 entries makes the writer use the zip64 end-of-central-directory record
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        for (int i = 0; i < 70_000; i++) {
+            storages.put(Integer.toString(i), new byte[0]);
+        }
+        storages.put("70000", TestFiles.floats(1.5f, 2.5f));
+        Pickle p = new Pickle().proto(2).op('}').mark()
+                .str("w").tensor("FloatStorage", "70000", 2, 0, new long[] {2}, new long[] {1}).op('u').stop();
+        Path bin = craftedBin(p.bytes(), storages);
+        try (TorchPickleReader r = TorchPickleReader.open(bin)) {
+            assertArrayEquals(new float[] {1.5f, 2.5f}, TestFiles.floatsOf(r.read("w").data()));
+        }
+    }
+
+    @Test
     void memoIndicesBeyondTheRemainingBytes() throws Exception {
         // LONG_BINPUT / LONG_BINGET with index 100000 near the end of a short pickle (real state dicts of
         // hundreds of tensors memoize thousands of objects)
