@@ -168,10 +168,10 @@ final class RestrictedUnpickler {
                 case 0x88 -> push(Boolean.TRUE); // NEWTRUE
                 case 0x89 -> push(Boolean.FALSE); // NEWFALSE
                 case 'q' -> memoPut(in.get() & 0xFF); // BINPUT
-                case 'r' -> memoPut(uint32()); // LONG_BINPUT
+                case 'r' -> memoPut(in.getInt() & 0xFFFFFFFFL); // LONG_BINPUT
                 case 0x94 -> memoPut(memo.size()); // MEMOIZE
                 case 'h' -> push(memoGet(in.get() & 0xFF)); // BINGET
-                case 'j' -> push(memoGet(uint32())); // LONG_BINGET
+                case 'j' -> push(memoGet(in.getInt() & 0xFFFFFFFFL)); // LONG_BINGET
                 case 'c' -> { // GLOBAL
                     String module = line();
                     String name = line();
