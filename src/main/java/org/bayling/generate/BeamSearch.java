@@ -21,7 +21,23 @@ import java.util.List;
  */
 public final class BeamSearch implements GenerationStrategy {
 
-    private record Hypothesis(int[] tokens, float[] logprobs, double score, FinishReason reason) {
+    private record Hypothesis(int[] tokens, float[] logprobs, double score, FinishReason reason, CacheSnapshot cache) {
+        void release() {
+            if (cache != null) {
+                cache.close();
+            }
+        }
+    }
+
+    private final boolean keepCaches;
+
+    public BeamSearch() {
+        this(false);
+    }
+
+    /** @param keepCaches attach each returned sequence's KV cache, for a following conversation turn */
+    public BeamSearch(boolean keepCaches) {
+        this.keepCaches = keepCaches;
     }
 
     /** One candidate continuation: parent beam, token, accumulated score and the token's raw log-prob. */
@@ -69,7 +85,7 @@ public final class BeamSearch implements GenerationStrategy {
             int row = 0;
             for (Beams b : active) {
                 Candidate[] top = topCandidates(b, logits, row, keep, prompts.get(b.prompt), config);
-                advance(b, top, row, generated, config, stop);
+                advance(b, top, row, generated, config, stop, keepCaches ? session : null, prompts.get(b.prompt));
                 if (!b.done) {
                     for (int j = 0; j < k; j++) {
                         parentRows.add(row + b.parents[j]);
@@ -90,9 +106,13 @@ public final class BeamSearch implements GenerationStrategy {
         List<List<GeneratedSequence>> out = new ArrayList<>(n);
         for (Beams b : beams) {
             List<GeneratedSequence> seqs = new ArrayList<>();
-            for (int i = 0; i < Math.min(config.numReturnSequences(), b.finished.size()); i++) {
+            for (int i = 0; i < b.finished.size(); i++) {
                 Hypothesis h = b.finished.get(i);
-                seqs.add(new GeneratedSequence(h.tokens(), h.logprobs(), h.score(), h.reason()));
+                if (i < config.numReturnSequences()) {
+                    seqs.add(new GeneratedSequence(h.tokens(), h.logprobs(), h.score(), h.reason(), h.cache()));
+                } else {
+                    h.release();
+                }
             }
             out.add(seqs);
         }
@@ -125,7 +145,7 @@ public final class BeamSearch implements GenerationStrategy {
 
     /** Applies one step's candidates to a prompt's finished set and running beams. */
     private static void advance(Beams b, Candidate[] top, int firstRow, int generated, GenerationConfig config,
-                         StopCondition stop) {
+                                StopCondition stop, DecoderSession keepFrom, int[] prompt) {
         int k = config.numBeams();
         double norm = Math.pow(generated, config.lengthPenalty());
         boolean acceptFinished = b.improvable && !(config.earlyStopping() && b.finished.size() == k);
@@ -143,7 +163,10 @@ public final class BeamSearch implements GenerationStrategy {
                     : generated >= config.maxNewTokens() ? FinishReason.LENGTH : null;
             if (reason != null) {
                 if (rank < k && acceptFinished) {
-                    b.finished.add(new Hypothesis(seq, append(b.logprobs[c.beam()], c.logprob()), c.score() / norm, reason));
+                    // the parent row holds the prompt and the hypothesis minus its last token
+                    CacheSnapshot cache = keepFrom == null ? null
+                            : keepFrom.snapshot(firstRow + c.beam(), GreedySearch.concat(prompt, b.tokens[c.beam()], b.tokens[c.beam()].length));
+                    b.finished.add(new Hypothesis(seq, append(b.logprobs[c.beam()], c.logprob()), c.score() / norm, reason, cache));
                 }
                 ended.add(c);
             } else if (running < k) {
@@ -164,7 +187,7 @@ public final class BeamSearch implements GenerationStrategy {
         }
         b.finished.sort(Comparator.comparingDouble(Hypothesis::score).reversed()); // stable: earlier first on ties
         while (b.finished.size() > k) {
-            b.finished.remove(b.finished.size() - 1);
+            b.finished.remove(b.finished.size() - 1).release();
         }
         b.tokens = nextTokens;
         b.logprobs = nextLogprobs;

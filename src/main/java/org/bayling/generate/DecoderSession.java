@@ -34,6 +34,12 @@ public interface DecoderSession extends AutoCloseable {
      */
     void truncate(int row, int keep);
 
+    /**
+     * Copies one row's cache, labelled with the tokens it holds (the caller knows them: the row's
+     * prompt and what was generated). The copy outlives this session.
+     */
+    CacheSnapshot snapshot(int row, int[] tokens);
+
     @Override
     void close();
 }

@@ -8,6 +8,12 @@ package org.bayling.generate;
  * @param score         beam score (sum of processed log-probs / length ^ length_penalty) for beam search,
  *                      else the sum of {@code tokenLogprobs}
  * @param finishReason  why it ended
+ * @param cache         the sequence's KV cache when the strategy was asked to keep it, else null
  */
-public record GeneratedSequence(int[] tokens, float[] tokenLogprobs, double score, FinishReason finishReason) {
+public record GeneratedSequence(int[] tokens, float[] tokenLogprobs, double score, FinishReason finishReason,
+                                CacheSnapshot cache) {
+
+    public GeneratedSequence(int[] tokens, float[] tokenLogprobs, double score, FinishReason finishReason) {
+        this(tokens, tokenLogprobs, score, finishReason, null);
+    }
 }

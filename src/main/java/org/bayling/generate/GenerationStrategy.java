@@ -20,10 +20,15 @@ public interface GenerationStrategy {
 
     /** The strategy a config asks for. */
     static GenerationStrategy forConfig(GenerationConfig config) {
+        return forConfig(config, false);
+    }
+
+    /** The strategy a config asks for; with {@code keepCaches}, results carry their KV caches. */
+    static GenerationStrategy forConfig(GenerationConfig config, boolean keepCaches) {
         if (config.numBeams() > 1) {
-            return new BeamSearch();
+            return new BeamSearch(keepCaches);
         }
-        return config.doSample() ? new SamplingSearch() : new GreedySearch();
+        return config.doSample() ? new SamplingSearch(keepCaches) : new GreedySearch(keepCaches);
     }
 
     /** The uncached part of each prompt (at least the last token, so every row yields logits). */

@@ -10,6 +10,17 @@ import java.util.List;
  */
 public class GreedySearch implements GenerationStrategy {
 
+    private final boolean keepCaches;
+
+    public GreedySearch() {
+        this(false);
+    }
+
+    /** @param keepCaches attach each sequence's KV cache to its result, for a following conversation turn */
+    public GreedySearch(boolean keepCaches) {
+        this.keepCaches = keepCaches;
+    }
+
     @Override
     public List<List<GeneratedSequence>> generate(DecoderSession session, List<int[]> prompts, GenerationConfig config,
                                                   StopCondition stop) {
@@ -44,8 +55,10 @@ public class GreedySearch implements GenerationStrategy {
                         : stop.shouldStop(Arrays.copyOf(tokens[p], count[p])) ? FinishReason.STOP
                         : count[p] >= max ? FinishReason.LENGTH : null;
                 if (reason != null) {
+                    // the row holds the prompt and every generated token but this last one
+                    CacheSnapshot cache = keepCaches ? session.snapshot(r, concat(prompts.get(p), tokens[p], count[p] - 1)) : null;
                     results[p] = new GeneratedSequence(Arrays.copyOf(tokens[p], count[p]),
-                            Arrays.copyOf(logprobs[p], count[p]), sum[p], reason);
+                            Arrays.copyOf(logprobs[p], count[p]), sum[p], reason, cache);
                 } else {
                     next[keep.size()] = token;
                     keep.add(r);
@@ -70,6 +83,12 @@ public class GreedySearch implements GenerationStrategy {
             out.add(List.of(s));
         }
         return out;
+    }
+
+    static int[] concat(int[] prompt, int[] generated, int count) {
+        int[] all = Arrays.copyOf(prompt, prompt.length + count);
+        System.arraycopy(generated, 0, all, prompt.length, count);
+        return all;
     }
 
     /** Picks the next token from processed logits (greedy: argmax; sampling overrides). */

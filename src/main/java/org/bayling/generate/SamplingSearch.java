@@ -9,6 +9,14 @@ import java.util.SplittableRandom;
  */
 public class SamplingSearch extends GreedySearch {
 
+    public SamplingSearch() {
+        this(false);
+    }
+
+    public SamplingSearch(boolean keepCaches) {
+        super(keepCaches);
+    }
+
     @Override
     protected int choose(float[] logits, int[] prompt, int step, GenerationConfig config) {
         LogitsProcessing.warp(logits, config.temperature(), config.topK(), config.topP());

@@ -27,6 +27,13 @@ final class KvCache implements AutoCloseable {
     private boolean[][] valid;  // [row][slot]
     private int[] nextPosition; // per row: tokens held, hence the position of the next one
 
+    private KvCache(NDManager parent, int layers, int kvHeads, int headDim) {
+        this.manager = parent.newSubManager();
+        this.layers = layers;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+    }
+
     KvCache(NDManager parent, ModelConfig config, int rows, int initialCapacity) {
         this.manager = parent.newSubManager();
         this.layers = config.numLayers();
@@ -152,6 +159,65 @@ final class KvCache implements AutoCloseable {
         picked.attach(manager);
         old.close();
         return picked;
+    }
+
+    /** A new cache holding copies of the given rows (the copy outlives this cache). */
+    KvCache copyRows(int[] order) {
+        KvCache copy = new KvCache(manager.getParentManager(), layers, kvHeads, headDim);
+        copy.rows = order.length;
+        copy.capacity = capacity;
+        copy.length = length;
+        copy.keys = new NDArray[layers];
+        copy.values = new NDArray[layers];
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray index = tmp.create(Arrays.stream(order).asLongStream().toArray());
+            for (int l = 0; l < layers; l++) {
+                copy.keys[l] = keys[l].get(new NDIndex("{}", index));
+                copy.keys[l].attach(copy.manager);
+                copy.values[l] = values[l].get(new NDIndex("{}", index));
+                copy.values[l].attach(copy.manager);
+            }
+        }
+        copy.valid = new boolean[order.length][];
+        copy.nextPosition = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            copy.valid[i] = valid[order[i]].clone();
+            copy.nextPosition[i] = nextPosition[order[i]];
+        }
+        return copy;
+    }
+
+    /**
+     * A new cache whose row i starts as a copy of {@code seeds[i]} (a one-row cache, or null for an
+     * empty row). Rows sharing one seed are copied with a single gather.
+     */
+    static KvCache seeded(NDManager parent, ModelConfig config, KvCache[] seeds) {
+        int rows = seeds.length;
+        int longest = 0;
+        for (KvCache s : seeds) {
+            longest = Math.max(longest, s == null ? 0 : s.length);
+        }
+        KvCache cache = new KvCache(parent, config, rows, longest + 64);
+        cache.length = longest;
+        for (int i = 0; i < rows; i++) {
+            KvCache s = seeds[i];
+            if (s == null || s.length == 0) {
+                continue;
+            }
+            NDIndex target = new NDIndex("{}:{}, :, :{}", i, i + 1, s.length);
+            NDIndex source = new NDIndex(":, :, :{}", s.length);
+            for (int l = 0; l < cache.layers; l++) {
+                NDArray k = s.keys[l].get(source);
+                NDArray v = s.values[l].get(source);
+                cache.keys[l].set(target, k);
+                cache.values[l].set(target, v);
+                k.close(); // views: closing frees the handle, not the seed's storage
+                v.close();
+            }
+            System.arraycopy(s.valid[0], 0, cache.valid[i], 0, s.length);
+            cache.nextPosition[i] = s.nextPosition[0];
+        }
+        return cache;
     }
 
     /** Keeps only the first {@code keep} real tokens of a row; later slots become padding for it. */

@@ -37,7 +37,13 @@ public final class LlamaModel implements AutoCloseable {
     /** Loads the weights onto {@code device} in {@code dtype} (float32 for CPU; float16 for GPUs). */
     public static LlamaModel load(ModelConfig config, CheckpointReader reader, Device device, DataType dtype)
             throws IOException {
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        return load(config, reader, NDManager.newBaseManager(device, "PyTorch"), dtype);
+    }
+
+    /** Loads the weights into a sub-manager of {@code parent} (closed with the model, or with the parent). */
+    public static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, DataType dtype)
+            throws IOException {
+        NDManager manager = parent.newSubManager();
         try {
             return new LlamaModel(config, LlamaWeights.load(reader, config, manager, dtype), manager, dtype);
         } catch (IOException | RuntimeException e) {
@@ -57,6 +63,34 @@ public final class LlamaModel implements AutoCloseable {
     /** A new decoding session for {@code rows} sequences (empty until tokens are appended). */
     public LlamaSession newSession(int rows) {
         return new LlamaSession(this, new KvCache(manager, config, rows, 64));
+    }
+
+    /**
+     * A session whose row i continues from {@code seeds.get(i)} (null: empty) as far as the seed's tokens
+     * agree with {@code prompts.get(i)}; the rest of each prompt is left for the generation strategy to
+     * append. Returns the session; {@code reused[i]} receives the reused token count of row i.
+     */
+    public LlamaSession newSession(java.util.List<int[]> prompts, java.util.List<? extends org.bayling.generate.CacheSnapshot> seeds,
+                                   int[] reused) {
+        KvCache[] caches = new KvCache[prompts.size()];
+        for (int i = 0; i < caches.length; i++) {
+            caches[i] = seeds.get(i) == null ? null : ((LlamaCacheSnapshot) seeds.get(i)).cache;
+        }
+        LlamaSession session = new LlamaSession(this, KvCache.seeded(manager, config, caches));
+        for (int i = 0; i < caches.length; i++) {
+            int common = 0;
+            if (seeds.get(i) != null) {
+                int[] held = seeds.get(i).tokens();
+                int[] prompt = prompts.get(i);
+                int max = Math.min(held.length, prompt.length - 1); // the last prompt token must run to give logits
+                while (common < max && held[common] == prompt[common]) {
+                    common++;
+                }
+                session.truncate(i, common);
+            }
+            reused[i] = common;
+        }
+        return session;
     }
 
     NDManager manager() {

@@ -3,6 +3,7 @@ package org.bayling.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.bayling.generate.CacheSnapshot;
 import org.bayling.generate.DecoderSession;
 
 /**
@@ -131,6 +132,11 @@ public final class LlamaSession implements DecoderSession {
     @Override
     public void truncate(int row, int keep) {
         cache.truncate(row, keep);
+    }
+
+    @Override
+    public CacheSnapshot snapshot(int row, int[] tokens) {
+        return new LlamaCacheSnapshot(cache.copyRows(new int[] {row}), tokens.clone());
     }
 
     @Override
