@@ -19,8 +19,8 @@ public record BleuScore(double score, long[] counts, long[] totals, double[] pre
         return refLen == 0 ? 0 : (double) sysLen / refLen;
     }
 
-    /** sacreBLEU's verbose line, e.g. {@code BLEU = 27.36 58.0/35.3/22.2/14.5 (BP = 0.944 ratio = 0.946 hyp_len = ...)}. */
-    public String format() {
+    /** sacreBLEU's verbose part, e.g. {@code 61.8/35.3/22.2/14.5 (BP = 0.944 ratio = 0.946 hyp_len = 35601 ref_len = 37634)}. */
+    public String verbose() {
         StringBuilder p = new StringBuilder();
         for (int i = 0; i < precisions.length; i++) {
             if (i > 0) {
@@ -28,8 +28,13 @@ public record BleuScore(double score, long[] counts, long[] totals, double[] pre
             }
             p.append(String.format(Locale.ROOT, "%.1f", precisions[i]));
         }
-        return String.format(Locale.ROOT, "BLEU = %.2f %s (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
-                score, p, bp, ratio(), sysLen, refLen);
+        return String.format(Locale.ROOT, "%s (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
+                p, bp, ratio(), sysLen, refLen);
+    }
+
+    /** {@code BLEU = 27.36 61.8/35.3/22.2/14.5 (BP = ...)}. */
+    public String format() {
+        return String.format(Locale.ROOT, "BLEU = %.2f %s", score, verbose());
     }
 
     @Override

@@ -61,7 +61,8 @@ public final class PairedBootstrap {
         for (CorpusMetric metric : metrics) {
             String sig = metric.signature(numRefs, nSamples, seed);
             double[][] blStats = metric.segmentStatistics(baseline, references).toArray(new double[0][]);
-            double[][] sysStats = metric.segmentStatistics(system, references).toArray(new double[0][]);
+            double[][] sysStats = system.equals(baseline) ? blStats
+                    : metric.segmentStatistics(system, references).toArray(new double[0][]);
             double blScore = metric.scoreFromStatistics(CorpusMetric.sum(Arrays.asList(blStats)), sig).score();
             double sysScore = metric.scoreFromStatistics(CorpusMetric.sum(Arrays.asList(sysStats)), sig).score();
             double[] blScores = resampleScores(metric, blStats, idxs, sig);

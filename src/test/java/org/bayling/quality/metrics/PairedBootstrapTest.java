@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 class PairedBootstrapTest {
 
     private static final List<CorpusMetric> METRICS = List.of(Bleu.forTarget("en"), Chrf.chrf(), Ter.defaults());
+    private static final List<CorpusMetric> FAST_METRICS = List.of(Bleu.forTarget("en"), Chrf.chrf());
 
     @Test
     void systemComparedWithItselfHasIdenticalEstimates() {
         List<String> hyp = Wmt22.hyp("bayling-13b", "deen");
         List<List<String>> refs = List.of(Wmt22.ref("deen"));
-        for (PairedBootstrapResult r : new PairedBootstrap().compare(METRICS, hyp, new ArrayList<>(hyp), refs)) {
+        for (PairedBootstrapResult r : new PairedBootstrap().compare(FAST_METRICS, hyp, new ArrayList<>(hyp), refs)) {
             System.out.println("self " + r);
             assertEquals(r.baselineScore(), r.systemScore(), 0.0);
             assertEquals(r.baselineMean(), r.systemMean(), 0.0);
@@ -53,7 +54,7 @@ class PairedBootstrapTest {
             mixed.set(i, other.get(i));
         }
         List<List<String>> refs = List.of(Wmt22.ref("zhen"));
-        for (PairedBootstrapResult r : new PairedBootstrap().compare(METRICS, base, mixed, refs)) {
+        for (PairedBootstrapResult r : new PairedBootstrap().compare(FAST_METRICS, base, mixed, refs)) {
             System.out.println("nearly identical " + r);
             assertTrue(r.pValue() > 0.05, r.toString());
         }
@@ -62,10 +63,11 @@ class PairedBootstrapTest {
     @Test
     void resultsAreDeterministicForAFixedSeed() {
         List<List<String>> refs = List.of(Wmt22.ref("deen"));
-        PairedBootstrapResult a = new PairedBootstrap(200, 7).compare(Chrf.chrf(), Wmt22.hyp("bayling-13b", "deen"),
-                Wmt22.hyp("google-translate", "deen"), refs);
-        PairedBootstrapResult b = new PairedBootstrap(200, 7).compare(Chrf.chrf(), Wmt22.hyp("bayling-13b", "deen"),
-                Wmt22.hyp("google-translate", "deen"), refs);
+        List<String> base = Wmt22.hyp("bayling-13b", "deen").subList(0, 300);
+        List<String> sys = Wmt22.hyp("google-translate", "deen").subList(0, 300);
+        refs = List.of(refs.get(0).subList(0, 300));
+        PairedBootstrapResult a = new PairedBootstrap(200, 7).compare(Chrf.chrf(), base, sys, refs);
+        PairedBootstrapResult b = new PairedBootstrap(200, 7).compare(Chrf.chrf(), base, sys, refs);
         assertEquals(a, b);
     }
 
