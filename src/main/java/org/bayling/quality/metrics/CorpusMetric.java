@@ -10,7 +10,7 @@ import java.util.List;
  * <p>{@code references} are reference <em>streams</em> as in sacreBLEU: {@code references.get(k).get(i)} is the
  * k-th reference of segment i; a {@code null} entry means "no k-th reference for this segment".
  */
-public interface CorpusMetric {
+public interface CorpusMetric extends java.io.Serializable {
 
     /** Name as sacreBLEU reports it ({@code BLEU}, {@code chrF2}, {@code chrF2++}, {@code TER}). */
     String name();

@@ -3,7 +3,7 @@ package org.bayling.quality.metrics;
 import java.util.regex.Pattern;
 
 /** sacreBLEU 2.x {@code TercomTokenizer} (a port of Tercom's Normalizer). */
-public final class TercomTokenizer {
+public final class TercomTokenizer implements java.io.Serializable {
 
     private static final Pattern NL_DASH = Pattern.compile("\n-");
     private static final Pattern PUNCT = Pattern.compile("([\\{-~\\[-`\\x20-&\\(-\\+:-@/])");

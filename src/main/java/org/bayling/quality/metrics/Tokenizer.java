@@ -1,7 +1,7 @@
 package org.bayling.quality.metrics;
 
-/** A sacreBLEU BLEU tokenizer: turns a detokenized line into space-separated tokens. */
-public interface Tokenizer {
+/** A sacreBLEU BLEU tokenizer: turns a detokenized line into space-separated tokens (stateless, serializable for Spark closures). */
+public interface Tokenizer extends java.io.Serializable {
 
     /** Tokenizes one (already right-stripped, optionally lower-cased) segment. */
     String tokenize(String line);

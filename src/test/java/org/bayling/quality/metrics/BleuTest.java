@@ -72,4 +72,22 @@ class BleuTest {
                 () -> Bleu.forTarget("en").corpusScore(List.of("a", "b"), List.of(Arrays.asList("a"))));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("different lengths"));
     }
+
+    @Test
+    void metricsSurviveJavaSerialization() throws Exception {
+        for (CorpusMetric m : List.of(Bleu.forTarget("zh"), Chrf.chrfPlusPlus(), Ter.forTarget("zh"))) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+                o.writeObject(m);
+            }
+            CorpusMetric copy;
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                copy = (CorpusMetric) in.readObject();
+            }
+            assertEquals(m.signature(1, null, null), copy.signature(1, null, null));
+            assertEquals(m.sentenceScore("他说你好", List.of("他说您好")).score(),
+                    copy.sentenceScore("他说你好", List.of("他说您好")).score(), 0.0);
+        }
+    }
 }
