@@ -27,10 +27,6 @@ public final class TextUnits {
         return EMAIL.matcher(s).replaceAll(" ");
     }
 
-    public static boolean isLetterOrDigit(int cp) {
-        return Character.isLetterOrDigit(cp);
-    }
-
     public static int countLetters(String text) {
         return (int) text.codePoints().filter(Character::isLetter).count();
     }
