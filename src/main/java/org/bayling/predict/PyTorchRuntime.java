@@ -17,6 +17,23 @@ public final class PyTorchRuntime {
     private PyTorchRuntime() {
     }
 
+    /**
+     * Sets PyTorch's intra-op thread count for this process (0 leaves the library default: one per
+     * core). Several Spark tasks in one executor share the process, so each task asks for its share;
+     * oversubscribed OpenMP threads spin against each other and can make decoding many times slower.
+     */
+    public static synchronized void setThreads(int threads) {
+        engine();
+        if (threads > 0 && ai.djl.pytorch.jni.JniUtils.getNumThreads() != threads) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+    }
+
+    public static int threads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** The PyTorch engine, or an {@link IllegalStateException} explaining which artifact or variable is missing. */
     public static Engine engine() {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
