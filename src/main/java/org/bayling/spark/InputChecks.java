@@ -49,6 +49,10 @@ public final class InputChecks {
             if (Character.isLowSurrogate(c)) {
                 return String.format("lone surrogate U+%04X at index %d", (int) c, i);
             }
+            if (c == '\uFFFD') {
+                return String.format("replacement character U+FFFD at index %d (invalid UTF-8 or an unpaired "
+                        + "surrogate in the input)", i);
+            }
             if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
                 return String.format("control character U+%04X at index %d", (int) c, i);
             }

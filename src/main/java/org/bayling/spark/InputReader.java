@@ -54,6 +54,8 @@ public final class InputReader {
     private static final String LINE = "__line";
     private static final String PARSED = "__parsed";
     private static final Map<String, String> NO_OPTIONS = Map.of();
+    private static final String LONE_SURROGATE_ESCAPE =
+            "(?i)\\\\ud[89ab][0-9a-f]{2}(?!\\\\ud[c-f][0-9a-f]{2})|(?<!\\\\ud[89ab][0-9a-f]{2})\\\\ud[c-f][0-9a-f]{2}";
 
     private InputReader() {
     }
@@ -72,7 +74,7 @@ public final class InputReader {
         Dataset<Row> df = spark.read().parquet(o.input());
         Column derived = concat(col("_metadata.file_name"), lit(":"),
                 col("_metadata.row_index").plus(1).cast("string"));
-        return normalize(df, o, derived, null);
+        return normalize(df, o, derived, null, null);
     }
 
     private static Dataset<Row> readText(SparkSession spark, TranslateOptions o) {
@@ -98,7 +100,10 @@ public final class InputReader {
                 from_json(col(LINE), schema, Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT))
                         .as(PARSED));
         Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(PARSED + ".*"));
-        return normalize(flat, o, col(LINE_ID), "malformed JSON line");
+        // Spark turns unpaired surrogates into '?' when it makes strings: catch them in the raw line
+        Column lone = col(LINE).rlike(LONE_SURROGATE_ESCAPE);
+        return normalize(flat, o, col(LINE_ID), "malformed JSON line",
+                when(lone, lit("lone surrogate escape (\\uD800-\\uDFFF without its pair) in JSON line")));
     }
 
     private static Dataset<Row> readDelimited(SparkSession spark, TranslateOptions o, String sep) {
@@ -119,11 +124,12 @@ public final class InputReader {
         Dataset<Row> parsed = lines.select(col(LINE_ID), col(LINE), from_csv(col(LINE), lit(schema.toDDL()),
                 Map.of("sep", sep, "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)).as(PARSED));
         Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(PARSED + ".*"));
-        return normalize(flat, o, col(LINE_ID), "malformed " + (sep.equals(",") ? "CSV" : "TSV") + " record");
+        return normalize(flat, o, col(LINE_ID), "malformed " + (sep.equals(",") ? "CSV" : "TSV") + " record", null);
     }
 
     /** Maps user columns onto the normalized input schema. */
-    private static Dataset<Row> normalize(Dataset<Row> df, TranslateOptions o, Column derivedId, String corruptLabel) {
+    private static Dataset<Row> normalize(Dataset<Row> df, TranslateOptions o, Column derivedId, String corruptLabel,
+                                          Column rawError) {
         TranslateOptions.Columns c = o.columns();
         List<String> names = Arrays.asList(df.columns());
         if (!names.contains(c.text())) {
@@ -140,6 +146,9 @@ public final class InputReader {
         if (corruptLabel != null && names.contains(CORRUPT)) {
             error = when(col(CORRUPT).isNotNull(),
                     concat(lit(corruptLabel + ": "), substring(col(CORRUPT), 1, 200)));
+        }
+        if (rawError != null) {
+            error = coalesce(error, rawError);
         }
         // a corrupt record keeps its raw line as the source, for the error report
         Column text = col(c.text()).cast("string");

@@ -145,6 +145,12 @@ public final class OutputSchema {
         return new com.google.gson.GsonBuilder().disableHtmlEscaping().create().toJson(g);
     }
 
+    /** Array values for external rows must be Scala sequences. */
+    public static scala.collection.immutable.Seq<Object> seq(List<?> list) {
+        return list == null ? null
+                : scala.jdk.javaapi.CollectionConverters.asScala(new java.util.ArrayList<Object>(list)).toList();
+    }
+
     static String sha256(String s) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");

@@ -74,7 +74,8 @@ public final class RowPlanner implements MapFunction<Row, Row> {
                 hash = InputChecks.requestHash(id, hash, "", List.of(), List.of());
             }
         }
-        return RowFactory.create(id, text, src, tgt, followups, terms, reference, error, hash);
+        return RowFactory.create(id, text, src, tgt, OutputSchema.seq(followups), OutputSchema.seq(terms), reference,
+                error, hash);
     }
 
     private static List<String> dropNulls(List<String> l) {

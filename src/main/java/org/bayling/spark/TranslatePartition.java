@@ -157,7 +157,7 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
             turns.add(RowFactory.create(t.instruction(), t.response(), t.finishReason()));
         }
         TurnOutput last = o.lastTurn();
-        return RowFactory.create(task.key(), ok, error, ok ? o.translation() : null, turns, o.inputTokens(),
+        return RowFactory.create(task.key(), ok, error, ok ? o.translation() : null, OutputSchema.seq(turns), o.inputTokens(),
                 o.outputTokens(), o.reusedPrefixTokens(), last == null ? null : last.finishReason(),
                 QualityFields.of(o, task.text()), now, executor);
     }
