@@ -24,7 +24,15 @@ public class FakeEngine implements TranslationEngine {
     private final EngineOptions options;
 
     public FakeEngine(EngineOptions options) {
+        // like the real engine, needs a complete local model directory
+        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(options.modelDir(), "config.json"))) {
+            throw new IllegalStateException("no local model at " + options.modelDir());
+        }
         this.options = options;
+    }
+
+    public EngineOptions options() {
+        return options;
     }
 
     public static TranslationOutcome translateOne(TranslationTask t) {
