@@ -32,6 +32,16 @@ final class SparkTestSupport {
         return spark;
     }
 
+    /** Stops the shared session (a test that needs another master calls this first). */
+    static synchronized void stop() {
+        if (spark != null) {
+            spark.stop();
+            spark = null;
+        }
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
     static String tinyModel() {
         return SharedData.fixture("tiny-llama2").toString();
     }
