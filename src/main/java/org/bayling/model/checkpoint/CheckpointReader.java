@@ -16,6 +16,19 @@ public interface CheckpointReader extends Closeable {
     /** Reads one tensor; throws {@link CheckpointException} naming the file when it is absent or corrupt. */
     TensorData read(String name) throws IOException;
 
+    /**
+     * Name, dtype and shape of one tensor. Readers override this to answer from their header without
+     * touching the data; the default reads the tensor.
+     */
+    default TensorInfo info(String name) throws IOException {
+        return TensorInfo.of(read(name));
+    }
+
+    /** Free-form string metadata the checkpoint carries (safetensors {@code __metadata__}); empty by default. */
+    default java.util.Map<String, String> metadata() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close() throws IOException;
 }

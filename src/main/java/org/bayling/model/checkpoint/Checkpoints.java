@@ -1,0 +1,56 @@
+package org.bayling.model.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Opens a Hugging Face model directory in whichever checkpoint format it holds. */
+public final class Checkpoints {
+
+    /** The files looked for, in order of preference (the order transformers uses). */
+    public static final List<String> KNOWN_FILES = List.of(
+            "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json");
+
+    private Checkpoints() {
+    }
+
+    /**
+     * Opens the checkpoint in {@code modelDir}: {@code model.safetensors}, else
+     * {@code model.safetensors.index.json} with its shards, else {@code pytorch_model.bin}, else
+     * {@code pytorch_model.bin.index.json} with its shards. A path to one of those files is accepted too.
+     */
+    public static CheckpointReader open(Path modelDir) throws IOException {
+        if (Files.isRegularFile(modelDir)) {
+            return openFile(modelDir);
+        }
+        if (!Files.isDirectory(modelDir)) {
+            throw new CheckpointException(modelDir, "no such model directory");
+        }
+        for (String name : KNOWN_FILES) {
+            Path p = modelDir.resolve(name);
+            if (Files.isRegularFile(p)) {
+                return openFile(p);
+            }
+        }
+        throw new CheckpointException(modelDir, "no checkpoint found: looked for " + String.join(", ", KNOWN_FILES));
+    }
+
+    /** Opens one checkpoint file, choosing the reader by its name. */
+    public static CheckpointReader openFile(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".safetensors.index.json")) {
+            return ShardedSafetensorsReader.open(file);
+        }
+        if (name.endsWith(".bin.index.json")) {
+            return TorchPickleReader.openSharded(file);
+        }
+        if (name.endsWith(".safetensors")) {
+            return SafetensorsReader.open(file);
+        }
+        if (name.endsWith(".bin") || name.endsWith(".pt") || name.endsWith(".pth")) {
+            return TorchPickleReader.open(file);
+        }
+        throw new CheckpointException(file, "unknown checkpoint file type: expected .safetensors, .bin or an index .json");
+    }
+}

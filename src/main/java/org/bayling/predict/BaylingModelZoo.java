@@ -1,0 +1,134 @@
+package org.bayling.predict;
+
+import ai.djl.Application;
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.repository.MRL;
+import ai.djl.repository.Repository;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelLoader;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ModelZoo;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.util.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.bayling.model.BaylingModel;
+
+/**
+ * A DJL model zoo that loads BayLing / LLaMA checkpoints from a local Hugging Face directory
+ * (never from the network). Use {@link #criteria(Path, Device)} to build the {@link Criteria}.
+ */
+public final class BaylingModelZoo extends ModelZoo {
+
+    public static final String GROUP = "org.bayling";
+    public static final String ARTIFACT = "bayling";
+    /** Criteria argument naming the model directory. */
+    public static final String MODEL_DIR = "modelDir";
+    /** Criteria argument: {@code bayling} or {@code bayling3}; absent = detect. */
+    public static final String TEMPLATE = "template";
+    /** Criteria argument: {@code float32} (CPU default) or {@code float16} (GPU default). */
+    public static final String DTYPE = "dtype";
+
+    public static final BaylingModelZoo INSTANCE = new BaylingModelZoo();
+
+    private BaylingModelZoo() {
+        addModel(new Loader());
+    }
+
+    /** Criteria for a model directory on a device (null: GPU 0 if any, else CPU). */
+    public static Criteria<GenerationRequest, GenerationResult> criteria(Path modelDir, Device device) {
+        Criteria.Builder<GenerationRequest, GenerationResult> b = Criteria.builder()
+                .setTypes(GenerationRequest.class, GenerationResult.class)
+                .optApplication(Application.NLP.TEXT_GENERATION)
+                .optModelZoo(INSTANCE)
+                .optGroupId(GROUP)
+                .optArtifactId(ARTIFACT)
+                .optEngine("PyTorch")
+                .optArgument(MODEL_DIR, modelDir.toString());
+        if (device != null) {
+            b.optDevice(device);
+        }
+        return b.build();
+    }
+
+    @Override
+    public String getGroupId() {
+        return GROUP;
+    }
+
+    @Override
+    public Set<String> getSupportedEngines() {
+        return Set.of("PyTorch");
+    }
+
+    /** Loads the directory named by the {@value #MODEL_DIR} argument into a {@link BaylingZooModel}. */
+    private static final class Loader implements ModelLoader {
+
+        @Override
+        public String getGroupId() {
+            return GROUP;
+        }
+
+        @Override
+        public String getArtifactId() {
+            return ARTIFACT;
+        }
+
+        @Override
+        public Application getApplication() {
+            return Application.NLP.TEXT_GENERATION;
+        }
+
+        @Override
+        public MRL getMrl() {
+            return MRL.undefined(Repository.newInstance(ARTIFACT, Path.of(".")), GROUP, ARTIFACT);
+        }
+
+        @Override
+        public <I, O> ZooModel<I, O> loadModel(Criteria<I, O> criteria)
+                throws IOException, ModelNotFoundException, MalformedModelException {
+            Object dirArg = criteria.getArguments().get(MODEL_DIR);
+            if (dirArg == null) {
+                throw new ModelNotFoundException("Criteria argument '" + MODEL_DIR + "' (the model directory) is required");
+            }
+            Path dir = Path.of(dirArg.toString());
+            if (!Files.isDirectory(dir)) {
+                throw new ModelNotFoundException("model directory not found: " + dir);
+            }
+            Device device = criteria.getDevice() != null ? criteria.getDevice() : ai.djl.engine.Engine.getEngine("PyTorch").defaultDevice();
+            Object dtypeArg = criteria.getArguments().get(DTYPE);
+            DataType dtype = dtypeArg != null ? DataType.valueOf(dtypeArg.toString().toUpperCase(java.util.Locale.ROOT))
+                    : device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            Object template = criteria.getArguments().get(TEMPLATE);
+            Model model = Model.newInstance(ARTIFACT, device, "PyTorch");
+            try {
+                model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
+                BaylingModel bayling = BaylingModel.load(dir, model.getNDManager(), dtype,
+                        template == null ? null : template.toString());
+                @SuppressWarnings("unchecked")
+                ZooModel<I, O> zoo = (ZooModel<I, O>) new BaylingZooModel(model, bayling);
+                return zoo;
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public <I, O> boolean isDownloaded(Criteria<I, O> criteria) {
+            return true; // local directories only
+        }
+
+        @Override
+        public <I, O> void downloadModel(Criteria<I, O> criteria, Progress progress) {
+            // nothing to download: models come from paths and Hadoop URIs, never the network
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package org.bayling.translate;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bayling.generate.CacheSnapshot;
+import org.bayling.generate.GeneratedSequence;
+import org.bayling.generate.GenerationConfig;
+import org.bayling.generate.StopCondition;
+import org.bayling.model.BaylingModel;
+import org.bayling.model.LlamaSession;
+import org.bayling.predict.BaylingModelZoo;
+import org.bayling.predict.BaylingZooModel;
+import org.bayling.predict.GenerationRequest;
+import org.bayling.predict.GenerationResult;
+import org.bayling.prompt.Conversation;
+import org.bayling.prompt.InstructionLanguage;
+import org.bayling.prompt.Languages;
+import org.bayling.prompt.ResponseCleaner;
+import org.bayling.prompt.TranslationInstruction;
+
+/**
+ * The {@link TranslationEngine} on the DJL BayLing predictor: builds BayLing conversations from tasks,
+ * decodes them in token-budgeted batches, runs follow-up turns in the same conversation, and reuses
+ * KV caches instead of recomputing them — the shared head of every prompt (system prompt and
+ * instruction up to the source text) across batches, and each conversation's earlier turns across
+ * turns. Thread-safe: {@link #translate} may be called from several threads (each call takes its own
+ * predictor; the prefix store is synchronized).
+ */
+public final class BaylingTranslationEngine implements TranslationEngine {
+
+    private static final int PREFIX_STORE_SIZE = 16;
+
+    private final ZooModel<GenerationRequest, GenerationResult> zoo;
+    private final BaylingModel model;
+    private final EngineOptions options;
+    private final GenerationConfig generation;
+    private final InstructionLanguage instructionLanguage;
+    private final Map<String, CacheSnapshot> prefixes = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CacheSnapshot> eldest) {
+            if (size() > PREFIX_STORE_SIZE) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    private BaylingTranslationEngine(ZooModel<GenerationRequest, GenerationResult> zoo, EngineOptions options) {
+        this.zoo = zoo;
+        this.model = ((BaylingZooModel) zoo).bayling();
+        this.options = options;
+        this.generation = model.resolve(options.generation());
+        this.instructionLanguage = InstructionLanguage.parse(options.instructionLanguage());
+    }
+
+    /** Loads the model directory through DJL's Criteria / model zoo. */
+    public static TranslationEngine open(EngineOptions options) {
+        Device device = options.device() == null ? null : Device.fromName(options.device());
+        var criteria = BaylingModelZoo.criteria(Path.of(options.modelDir()), device);
+        if (options.template() != null) {
+            criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, options.template()).build();
+        }
+        try {
+            return new BaylingTranslationEngine(criteria.loadModel(), options);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load model " + options.modelDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public BaylingModel model() {
+        return model;
+    }
+
+    @Override
+    public String modelName() {
+        return model.name();
+    }
+
+    @Override
+    public String modelHash() {
+        return model.hash();
+    }
+
+    @Override
+    public int promptTokens(TranslationTask task) {
+        try {
+            return model.tokenizer().encode(firstPrompt(task).prompt).length;
+        } catch (RuntimeException e) {
+            return 0; // the task will fail with a message in translate()
+        }
+    }
+
+    /** A task's conversation state while its turns run. */
+    private static final class Job {
+        final int index;
+        final TranslationTask task;
+        Conversation conversation;
+        String instruction;
+        String prompt;
+        String staticHead; // the part of the first prompt before the source text
+        int[] ids;
+        int turn;
+        CacheSnapshot history;
+        final List<TurnOutput> turns = new ArrayList<>();
+        int reused;
+        String error;
+
+        Job(int index, TranslationTask task) {
+            this.index = index;
+            this.task = task;
+        }
+    }
+
+    private record First(String instruction, String prompt, String head, Conversation conversation) {
+    }
+
+    private First firstPrompt(TranslationTask task) {
+        String text = task.text();
+        Languages.of(task.srcLang());
+        String instruction = TranslationInstruction.build(instructionLanguage, task.tgtLang(), text, task.terms());
+        Conversation conversation = Conversation.start(model.template());
+        String prompt = conversation.prompt(instruction);
+        String empty = conversation.prompt(TranslationInstruction.build(instructionLanguage, task.tgtLang(), "", List.of()));
+        int head = 0;
+        while (head < prompt.length() && head < empty.length() && prompt.charAt(head) == empty.charAt(head)) {
+            head++;
+        }
+        return new First(instruction, prompt, prompt.substring(0, head), conversation);
+    }
+
+    @Override
+    public List<TranslationOutcome> translate(List<TranslationTask> tasks) {
+        List<Job> live = new ArrayList<>();
+        Job[] jobs = new Job[tasks.size()];
+        for (int i = 0; i < jobs.length; i++) {
+            Job job = jobs[i] = new Job(i, tasks.get(i));
+            job.error = validate(job.task);
+            if (job.error == null) {
+                try {
+                    First f = firstPrompt(job.task);
+                    job.instruction = f.instruction();
+                    job.prompt = f.prompt();
+                    job.staticHead = f.head();
+                    job.conversation = f.conversation();
+                    job.ids = model.tokenizer().encode(job.prompt);
+                    job.error = checkContext(job.ids.length);
+                } catch (RuntimeException e) {
+                    job.error = e.getMessage();
+                }
+            }
+            if (job.error == null) {
+                live.add(job);
+            }
+        }
+        try (Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
+            while (!live.isEmpty()) {
+                runTurn(predictor, live);
+                List<Job> next = new ArrayList<>();
+                for (Job job : live) {
+                    if (job.error == null && job.turn < job.task.followups().size()) {
+                        String followup = job.task.followups().get(job.turn);
+                        TurnOutput last = job.turns.get(job.turns.size() - 1);
+                        job.conversation = job.conversation.withTurn(job.instruction, last.response());
+                        job.instruction = followup;
+                        job.prompt = job.conversation.prompt(followup);
+                        job.ids = model.tokenizer().encode(job.prompt);
+                        job.error = checkContext(job.ids.length);
+                        if (job.error == null) {
+                            next.add(job);
+                            continue;
+                        }
+                    }
+                    if (job.history != null) {
+                        job.history.close();
+                        job.history = null;
+                    }
+                }
+                live = next;
+            }
+        }
+        List<TranslationOutcome> out = new ArrayList<>(jobs.length);
+        for (Job job : jobs) {
+            String key = job.task.key();
+            out.add(job.error != null ? TranslationOutcome.failed(key, job.error)
+                    : new TranslationOutcome(key, true, null, List.copyOf(job.turns), job.ids.length, job.reused));
+        }
+        return out;
+    }
+
+    /** Runs the current turn of every live job, in token-budgeted batches of similar length. */
+    private void runTurn(Predictor<GenerationRequest, GenerationResult> predictor, List<Job> live) {
+        List<Job> sorted = new ArrayList<>(live);
+        sorted.sort(Comparator.comparingInt((Job j) -> j.ids.length));
+        int budget = options.maxBatchTokens();
+        int start = 0;
+        while (start < sorted.size()) {
+            int end = start + 1;
+            while (end < sorted.size() && (long) sorted.get(end).ids.length * (end - start + 1) * generation.numBeams() <= budget) {
+                end++;
+            }
+            runBatch(predictor, sorted.subList(start, end));
+            start = end;
+        }
+    }
+
+    private void runBatch(Predictor<GenerationRequest, GenerationResult> predictor, List<Job> batch) {
+        List<int[]> prompts = new ArrayList<>();
+        List<CacheSnapshot> seeds = new ArrayList<>();
+        boolean anyFollowups = false;
+        for (Job job : batch) {
+            prompts.add(job.ids);
+            seeds.add(job.history != null ? job.history : sharedHead(job));
+            anyFollowups |= job.turn < job.task.followups().size();
+        }
+        GenerationResult result;
+        try {
+            result = predictor.predict(new GenerationRequest(prompts, generation, seeds, anyFollowups, stopCondition()));
+        } catch (TranslateException | RuntimeException e) {
+            for (Job job : batch) {
+                job.error = "generation failed: " + e.getMessage();
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Job job = batch.get(i);
+            List<GeneratedSequence> seqs = result.sequences().get(i);
+            GeneratedSequence best = seqs.get(0);
+            for (int s = 1; s < seqs.size(); s++) {
+                if (seqs.get(s).cache() != null) {
+                    seqs.get(s).cache().close();
+                }
+            }
+            if (job.history != null) {
+                job.history.close();
+            }
+            job.history = best.cache();
+            job.reused += result.reusedTokens()[i];
+            job.turns.add(new TurnOutput(job.instruction, ResponseCleaner.sentence(decode(best.tokens())),
+                    best.tokens(), best.tokenLogprobs(), best.finishReason().label()));
+            job.turn++;
+        }
+    }
+
+    /** The cached KV of the task's static prompt head (system prompt and instruction up to the text). */
+    private CacheSnapshot sharedHead(Job job) {
+        if (job.turn > 0 || job.staticHead.isEmpty()) {
+            return null;
+        }
+        synchronized (prefixes) {
+            CacheSnapshot cached = prefixes.get(job.staticHead);
+            if (cached == null) {
+                int[] ids = model.tokenizer().encode(job.staticHead);
+                // the boundary token may merge with the text: keep only what the full prompt shares
+                int common = 0;
+                while (common < ids.length && common < job.ids.length && ids[common] == job.ids[common]) {
+                    common++;
+                }
+                if (common < 2) {
+                    return null;
+                }
+                int[] head = Arrays.copyOf(ids, common);
+                try (LlamaSession s = model.decoder().newSession(1)) {
+                    s.append(new int[][] {head});
+                    cached = s.snapshot(0, head);
+                }
+                prefixes.put(job.staticHead, cached);
+            }
+            return cached;
+        }
+    }
+
+    private String decode(int[] tokens) {
+        int n = tokens.length;
+        if (n > 0 && generation.eosIds().contains(tokens[n - 1])) {
+            n--;
+        }
+        return model.tokenizer().decode(Arrays.copyOf(tokens, n));
+    }
+
+    private StopCondition stopCondition() {
+        List<String> stops = generation.stopStrings();
+        if (stops.isEmpty()) {
+            return StopCondition.NEVER;
+        }
+        return generated -> {
+            String text = model.tokenizer().decode(generated);
+            return stops.stream().anyMatch(text::contains);
+        };
+    }
+
+    private String checkContext(int promptTokens) {
+        int limit = model.config().maxPositions();
+        if (promptTokens + generation.maxNewTokens() > limit) {
+            return "input too long: prompt is " + promptTokens + " tokens and max_new_tokens is "
+                    + generation.maxNewTokens() + ", the model's context is " + limit + " tokens";
+        }
+        return null;
+    }
+
+    /** Row-level input checks; a message, or null when the task can run. */
+    static String validate(TranslationTask task) {
+        String text = task.text();
+        if (text == null) {
+            return "text is null";
+        }
+        if (text.isBlank()) {
+            return "text is empty";
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1)))
+                    || Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
+                return "text has an unpaired surrogate U+" + Integer.toHexString(c).toUpperCase() + " at index " + i;
+            }
+            if (Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r') {
+                return "text has control character U+" + String.format("%04X", (int) c) + " at index " + i;
+            }
+        }
+        if (task.srcLang() == null || task.tgtLang() == null) {
+            return "source and target language are required";
+        }
+        try {
+            Languages.of(task.srcLang());
+            Languages.of(task.tgtLang());
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        synchronized (prefixes) {
+            prefixes.values().forEach(CacheSnapshot::close);
+            prefixes.clear();
+        }
+        zoo.close();
+    }
+}
