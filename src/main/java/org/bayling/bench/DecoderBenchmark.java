@@ -1,0 +1,133 @@
+package org.bayling.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bayling.model.BaylingModel;
+import org.bayling.model.LlamaSession;
+
+/**
+ * Measures the decoder: load (peak Java heap above the baseline, peak RSS), then for each batch size
+ * a prefill of random prompts and greedy decode steps, reporting tokens/s and milliseconds per step.
+ */
+public final class DecoderBenchmark {
+
+    private DecoderBenchmark() {
+    }
+
+    public static Map<String, Object> run(Path modelDir, List<Integer> batches, int promptLen, int newTokens,
+                                          int repeats) throws Exception {
+        Map<String, Object> report = new LinkedHashMap<>();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        System.gc();
+        long baseline = memory.getHeapMemoryUsage().getUsed();
+        AtomicLong peak = new AtomicLong(baseline);
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+        long t0 = System.nanoTime();
+        BaylingModel model = BaylingModel.load(modelDir, ai.djl.Device.cpu());
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        sampler.interrupt();
+        sampler.join();
+        try (model) {
+            var c = model.config();
+            long largest = Math.max((long) c.vocabSize() * c.hiddenSize(), (long) c.intermediateSize() * c.hiddenSize());
+            long largestBytes = largest * 2; // stored as float16
+            report.put("model", Map.of("hidden", c.hiddenSize(), "layers", c.numLayers(), "heads", c.numHeads(),
+                    "intermediate", c.intermediateSize(), "vocab", c.vocabSize()));
+            report.put("load_seconds", round(loadSeconds));
+            report.put("peak_heap_during_load_mb", round((peak.get() - baseline) / 1048576.0));
+            report.put("largest_tensor_mb", round(largestBytes / 1048576.0));
+            report.put("peak_heap_over_largest_tensor", round((double) (peak.get() - baseline) / largestBytes));
+            report.put("torch_threads", Runtime.getRuntime().availableProcessors());
+            List<Map<String, Object>> runs = new ArrayList<>();
+            SplittableRandom random = new SplittableRandom(7);
+            for (int batch : batches) {
+                double bestPrefill = Double.MAX_VALUE;
+                double bestDecode = Double.MAX_VALUE;
+                for (int r = 0; r < repeats + 1; r++) { // first round warms up
+                    int[][] prompts = new int[batch][promptLen];
+                    for (int[] p : prompts) {
+                        p[0] = 1;
+                        for (int i = 1; i < promptLen; i++) {
+                            p[i] = 3 + random.nextInt(c.vocabSize() - 3);
+                        }
+                    }
+                    try (LlamaSession s = model.decoder().newSession(batch)) {
+                        long a = System.nanoTime();
+                        float[][] logits = s.append(prompts);
+                        long b = System.nanoTime();
+                        for (int step = 0; step < newTokens; step++) {
+                            int[][] next = new int[batch][1];
+                            for (int row = 0; row < batch; row++) {
+                                next[row][0] = argmax(logits[row]);
+                            }
+                            logits = s.append(next);
+                        }
+                        long e = System.nanoTime();
+                        if (r > 0) {
+                            bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
+                            bestDecode = Math.min(bestDecode, (e - b) / 1e9);
+                        }
+                    }
+                }
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("batch", batch);
+                run.put("prompt_tokens", promptLen);
+                run.put("new_tokens", newTokens);
+                run.put("prefill_tokens_per_s", round(batch * promptLen / bestPrefill));
+                run.put("decode_tokens_per_s", round(batch * newTokens / bestDecode));
+                run.put("decode_ms_per_step", round(bestDecode * 1000 / newTokens));
+                runs.add(run);
+            }
+            report.put("runs", runs);
+            report.put("peak_rss_mb", round(peakRssKb() / 1024.0));
+        }
+        return report;
+    }
+
+    static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

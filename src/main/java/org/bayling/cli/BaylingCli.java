@@ -1,0 +1,25 @@
+package org.bayling.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code jobs/bayling}: the project's command line. Each subcommand parses its options and calls into the library. */
+@Command(name = "bayling", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Distributed batch translation with BayLing on Apache Spark and DJL.",
+        subcommands = {GenerateCommand.class, EvaluateCommand.class, ApplyDeltaCommand.class, MakeDeltaCommand.class,
+                BenchCommand.class})
+public final class BaylingCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true"); // weights come from paths only; DJL never downloads
+        System.exit(new CommandLine(new BaylingCli()).execute(args));
+    }
+}

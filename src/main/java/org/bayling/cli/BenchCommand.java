@@ -1,0 +1,90 @@
+package org.bayling.cli;
+
+import com.google.gson.GsonBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bayling.bench.DecoderBenchmark;
+import org.bayling.bench.PrefixReuseBenchmark;
+import org.bayling.bench.RandomCheckpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bayling bench}: decoder throughput on a random ~100M-parameter LLaMA built at run time (or a
+ * given model), per-step overhead on a tiny model, and prefill tokens saved by prefix reuse.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks: decoder throughput (prefill/decode tokens/s at several batch sizes), memory while loading, prefix reuse.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "Model directory to measure (default: a random bench-shape model built at run time).")
+    Path model;
+
+    @Option(names = "--tokenizer-from", defaultValue = "../shared/fixtures/tiny-llama2",
+            description = "Where the random model takes its tokenizer from.")
+    Path tokenizerFrom;
+
+    @Option(names = "--batches", split = ",", defaultValue = "1,8,32")
+    List<Integer> batches;
+
+    @Option(names = "--prompt-tokens", defaultValue = "32")
+    int promptTokens;
+
+    @Option(names = "--new-tokens", defaultValue = "32")
+    int newTokens;
+
+    @Option(names = "--repeats", defaultValue = "2")
+    int repeats;
+
+    @Option(names = "--overhead-model", description = "Tiny model for the per-step overhead figure (default: none).")
+    Path overheadModel;
+
+    @Option(names = "--prefix-corpus", description = "Text file (one segment per line) for the prefix-reuse figure.")
+    Path prefixCorpus;
+
+    @Option(names = "--prefix-model", description = "Model for the prefix-reuse figure.")
+    Path prefixModel;
+
+    @Option(names = "--prefix-rows", defaultValue = "1000")
+    int prefixRows;
+
+    @Option(names = "--output", description = "Also write the JSON report here.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> report = new LinkedHashMap<>();
+        Path dir = model;
+        Path temp = null;
+        if (dir == null) {
+            temp = Files.createTempDirectory("bayling-bench");
+            dir = temp.resolve("bench-100m");
+            RandomCheckpoint.write(dir, RandomCheckpoint.Shape.bench(), tokenizerFrom, 42);
+        }
+        try {
+            report.put("decoder", DecoderBenchmark.run(dir, batches, promptTokens, newTokens, repeats));
+            if (overheadModel != null) {
+                report.put("tiny_overhead", DecoderBenchmark.run(overheadModel, List.of(1, 8), promptTokens, 64, repeats));
+            }
+            if (prefixCorpus != null && prefixModel != null) {
+                report.put("prefix_reuse", PrefixReuseBenchmark.run(prefixModel, prefixCorpus, prefixRows));
+            }
+        } finally {
+            if (temp != null) {
+                try (var s = Files.walk(temp)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        String json = new GsonBuilder().setPrettyPrinting().create().toJson(report);
+        System.out.println(json);
+        if (output != null) {
+            Files.writeString(output, json);
+        }
+        return 0;
+    }
+}
