@@ -101,19 +101,9 @@ public final class TranslateCommand implements Callable<Integer> {
     long progressSeconds;
     @Option(names = "--engine-factory", hidden = true) String engineFactory;
 
-    // generation, spelled as the generate command spells them; unset = BayLing's recipe
-    @Option(names = "--max-new-tokens") Integer maxNewTokens;
-    @Option(names = "--min-new-tokens") Integer minNewTokens;
-    @Option(names = "--num-beams") Integer numBeams;
-    @Option(names = "--num-return-sequences") Integer numReturnSequences;
-    @Option(names = "--length-penalty") Double lengthPenalty;
-    @Option(names = "--early-stopping", arity = "0..1") Boolean earlyStopping;
-    @Option(names = "--do-sample", arity = "0..1") Boolean doSample;
-    @Option(names = "--temperature") Double temperature;
-    @Option(names = "--top-k") Integer topK;
-    @Option(names = "--top-p") Double topP;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--repetition-penalty") Double repetitionPenalty;
+    /** Decoding flags, shared with {@code generate}; unset = BayLing's recipe (5 beams, 1024 new tokens). */
+    @CommandLine.Mixin
+    GenerationOptions generationOptions = new GenerationOptions();
 
     private final PrintStream out;
     private final PrintStream err;
@@ -132,23 +122,7 @@ public final class TranslateCommand implements Callable<Integer> {
     }
 
     GenerationConfig generation() {
-        GenerationConfig.Builder b = GenerationConfig.bayling().toBuilder();
-        if (Boolean.TRUE.equals(doSample) && numBeams == null) {
-            b.numBeams(1);
-        }
-        if (maxNewTokens != null) b.maxNewTokens(maxNewTokens);
-        if (minNewTokens != null) b.minNewTokens(minNewTokens);
-        if (numBeams != null) b.numBeams(numBeams);
-        if (numReturnSequences != null) b.numReturnSequences(numReturnSequences);
-        if (lengthPenalty != null) b.lengthPenalty(lengthPenalty);
-        if (earlyStopping != null) b.earlyStopping(earlyStopping);
-        if (doSample != null) b.doSample(doSample);
-        if (temperature != null) b.temperature(temperature);
-        if (topK != null) b.topK(topK);
-        if (topP != null) b.topP(topP);
-        if (seed != null) b.seed(seed);
-        if (repetitionPenalty != null) b.repetitionPenalty(repetitionPenalty);
-        return b.build();
+        return generationOptions.applyTo(GenerationConfig.bayling());
     }
 
     TranslateOptions options() {

@@ -15,12 +15,11 @@ import org.bayling.translate.TranslationEngine;
  */
 public final class ExecutorModelCache {
 
-    /** A shared engine and the lock its callers hold while translating (engines need not be thread-safe). */
-    public record Lease(TranslationEngine engine, Object lock, int loadsInJvm) {
+    /** A shared engine (thread-safe: the executor's tasks call it concurrently) and this JVM's load count. */
+    public record Lease(TranslationEngine engine, int loadsInJvm) {
     }
 
     private static final Map<String, FutureTask<TranslationEngine>> ENGINES = new ConcurrentHashMap<>();
-    private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     static {
@@ -38,7 +37,7 @@ public final class ExecutorModelCache {
         }));
         task.run(); // no-op unless this caller is first
         try {
-            return new Lease(task.get(), LOCKS.computeIfAbsent(key, k -> new Object()), LOADS.get());
+            return new Lease(task.get(), LOADS.get());
         } catch (ExecutionException e) {
             ENGINES.remove(key, task);
             Throwable c = e.getCause();

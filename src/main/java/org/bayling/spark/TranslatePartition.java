@@ -101,15 +101,13 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
         TranslationOutcome[] outcomes = new TranslationOutcome[tasks.size()];
         int[] lengths = new int[tasks.size()];
         List<Integer> order = new ArrayList<>();
-        synchronized (lease.lock()) {
-            for (int i = 0; i < tasks.size(); i++) {
-                lengths[i] = engine.promptTokens(tasks.get(i));
-                if (maxPromptTokens > 0 && lengths[i] >= maxPromptTokens) {
-                    outcomes[i] = TranslationOutcome.failed(tasks.get(i).key(), "prompt has " + lengths[i]
-                            + " tokens; the model context is " + maxPromptTokens + " tokens");
-                } else {
-                    order.add(i);
-                }
+        for (int i = 0; i < tasks.size(); i++) {
+            lengths[i] = engine.promptTokens(tasks.get(i));
+            if (maxPromptTokens > 0 && lengths[i] >= maxPromptTokens) {
+                outcomes[i] = TranslationOutcome.failed(tasks.get(i).key(), "prompt has " + lengths[i]
+                        + " tokens; the model context is " + maxPromptTokens + " tokens");
+            } else {
+                order.add(i);
             }
         }
         order.sort(Comparator.comparingInt(i -> lengths[i]));
@@ -122,10 +120,9 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
             }
             List<Integer> idx = order.subList(start, end);
             List<TranslationTask> batch = idx.stream().map(tasks::get).toList();
-            List<TranslationOutcome> out;
-            synchronized (lease.lock()) {
-                out = engine.translate(batch);
-            }
+            // engines are shared by the executor's concurrent tasks: TranslationEngine implementations used
+            // here must be thread-safe (BaylingTranslationEngine is)
+            List<TranslationOutcome> out = engine.translate(batch);
             if (out == null || out.size() != batch.size()) {
                 throw new IllegalStateException("engine returned " + (out == null ? "null" : out.size())
                         + " outcomes for " + batch.size() + " tasks");

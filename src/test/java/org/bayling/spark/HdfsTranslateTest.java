@@ -60,7 +60,7 @@ class HdfsTranslateTest {
             int fills = LocalModelStore.fills();
             TranslateOptions o = TranslateOptions.builder().input(hdfs + "/corpus/enzh.txt").output(out)
                     .srcLang("en").tgtLang("zh").model(hdfs + "/models/tiny-llama2").distribution(d)
-                    .cacheDir(cache.toString()).engineFactory(FakeEngine.Factory.class.getName())
+                    .cacheDir(cache.toString()).generation(SparkTestSupport.quickGreedy())
                     // a different engine key per mode: the executor's engine cache would otherwise reuse
                     // the first mode's engine (same model hash) and never touch the second cache dir
                     .maxBatchTokens(d == TranslateOptions.Distribution.BROADCAST ? 4096 : 8192).build();

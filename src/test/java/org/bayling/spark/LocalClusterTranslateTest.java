@@ -72,7 +72,7 @@ class LocalClusterTranslateTest {
             Path cache = tmp.resolve("cache-" + d);
             TranslateOptions o = TranslateOptions.builder().input(in.toString()).output(tmp.resolve("out-" + d).toString())
                     .srcLang("en").tgtLang("zh").model(SparkTestSupport.tinyModel()).distribution(d)
-                    .cacheDir(cache.toString()).partitions(8).engineFactory(FakeEngine.Factory.class.getName())
+                    .cacheDir(cache.toString()).partitions(8).generation(SparkTestSupport.quickGreedy())
                     .maxBatchTokens(1000 + round) // a new engine key per mode
                     .build();
             TranslateSummary s = new TranslateJob(spark, o, SparkTestSupport.quiet()).run();

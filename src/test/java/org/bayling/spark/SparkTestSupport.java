@@ -42,6 +42,11 @@ final class SparkTestSupport {
         SparkSession.clearDefaultSession();
     }
 
+    /** Greedy, 8 new tokens: fast on the tiny random-weight model (its text is gibberish, the numbers are real). */
+    static org.bayling.generate.GenerationConfig quickGreedy() {
+        return org.bayling.generate.GenerationConfig.builder().numBeams(1).maxNewTokens(8).build();
+    }
+
     static String tinyModel() {
         return SharedData.fixture("tiny-llama2").toString();
     }

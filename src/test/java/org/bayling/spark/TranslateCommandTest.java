@@ -25,9 +25,8 @@ class TranslateCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = new CommandLine(new TranslateCommand()).setOut(new java.io.PrintWriter(out)).execute(
                 "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--src-lang", "en",
-                "--tgt-lang", "zh", "--model", SparkTestSupport.tinyModel(), "--engine-factory",
-                FakeEngine.Factory.class.getName(), "--cache-dir", tmp.resolve("cache").toString(),
-                "--num-beams", "1", "--max-new-tokens", "16");
+                "--tgt-lang", "zh", "--model", SparkTestSupport.tinyModel(), "--cache-dir", tmp.resolve("cache").toString(),
+                "--num-beams", "1", "--max-new-tokens", "16", "--progress-interval", "1");
         assertEquals(0, code);
         String summary = Files.readString(tmp.resolve("out").resolve(TranslateJob.SUMMARY_FILE));
         assertTrue(summary.contains("\"ok\": 2"), summary);

@@ -41,14 +41,21 @@ class TranslateJobFaultsTest {
     void taskFailingOnFirstAttemptIsRetriedWithoutDuplicateRows() {
         SparkSession spark = SparkTestSupport.spark();
         int before = FakeEngine.FlakyFactory.FAILURES.get();
-        TranslateOptions o = options(corpus(30)).engineFactory(FakeEngine.FlakyFactory.class.getName())
+        List<String> lines = new java.util.ArrayList<>(SparkTestSupport.wmtLines(29));
+        lines.add("FAIL_ROW: the engine fails this one row");
+        Path in = SparkTestSupport.write(tmp.resolve("in/enzh.txt"), String.join("\n", lines) + "\n");
+        TranslateOptions o = options(in).engineFactory(FakeEngine.FlakyFactory.class.getName())
                 .partitions(3).build();
         TranslateSummary s = new TranslateJob(spark, o, SparkTestSupport.quiet()).run();
         assertTrue(FakeEngine.FlakyFactory.FAILURES.get() > before, "the injected failure happened");
         List<String> ids = ids(spark, o.output());
         assertEquals(30, ids.size());
         assertEquals(30, new HashSet<>(ids).size());
-        assertEquals(30, s.ok());
+        assertEquals(29, s.ok());
+        assertEquals(1, s.errors());
+        Row failed = spark.read().parquet(o.output()).where("status = 'error'").first();
+        assertEquals("enzh.txt:30", failed.getAs(OutputSchema.ID));
+        assertTrue(((String) failed.getAs(OutputSchema.ERROR)).startsWith("fake failure"));
     }
 
     @Test
