@@ -38,6 +38,7 @@ import org.bayling.prompt.TranslationInstruction;
 public final class BaylingTranslationEngine implements TranslationEngine {
 
     private static final int PREFIX_STORE_SIZE = 16;
+    private static final String PLACEHOLDER = "\uE000"; // a private-use character no text contains
 
     private final ZooModel<GenerationRequest, GenerationResult> zoo;
     private final BaylingModel model;
@@ -130,12 +131,10 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         String instruction = TranslationInstruction.build(instructionLanguage, task.tgtLang(), text, task.terms());
         Conversation conversation = Conversation.start(model.template());
         String prompt = conversation.prompt(instruction);
-        String empty = conversation.prompt(TranslationInstruction.build(instructionLanguage, task.tgtLang(), "", List.of()));
-        int head = 0;
-        while (head < prompt.length() && head < empty.length() && prompt.charAt(head) == empty.charAt(head)) {
-            head++;
-        }
-        return new First(instruction, prompt, prompt.substring(0, head), conversation);
+        // the static head is what precedes the text: render with a placeholder and cut there
+        String marked = conversation.prompt(TranslationInstruction.build(instructionLanguage, task.tgtLang(), PLACEHOLDER, List.of()));
+        int head = Math.max(0, marked.indexOf(PLACEHOLDER));
+        return new First(instruction, prompt, marked.substring(0, head), conversation);
     }
 
     @Override
@@ -167,8 +166,8 @@ public final class BaylingTranslationEngine implements TranslationEngine {
                 runTurn(predictor, live);
                 List<Job> next = new ArrayList<>();
                 for (Job job : live) {
-                    if (job.error == null && job.turn < job.task.followups().size()) {
-                        String followup = job.task.followups().get(job.turn);
+                    if (job.error == null && job.turn <= job.task.followups().size()) {
+                        String followup = job.task.followups().get(job.turn - 1); // turn k answers follow-up k - 1
                         TurnOutput last = job.turns.get(job.turns.size() - 1);
                         job.conversation = job.conversation.withTurn(job.instruction, last.response());
                         job.instruction = followup;
