@@ -1,0 +1,68 @@
+package org.bayling.spark;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.bayling.translate.TranslationEngine;
+
+/**
+ * One loaded engine per executor JVM and key (model hash + engine options), shared by all tasks the
+ * executor runs. When several tasks start at once, one loads and the others wait for it; a failed load
+ * is not cached, so a retried task tries again.
+ */
+public final class ExecutorModelCache {
+
+    /** A shared engine (thread-safe: the executor's tasks call it concurrently) and this JVM's load count. */
+    public record Lease(TranslationEngine engine, int loadsInJvm) {
+    }
+
+    private static final Map<String, FutureTask<TranslationEngine>> ENGINES = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModelCache::closeAll, "bayling-engine-close"));
+    }
+
+    private ExecutorModelCache() {
+    }
+
+    public static Lease get(String key, Supplier<TranslationEngine> loader) {
+        FutureTask<TranslationEngine> task = ENGINES.computeIfAbsent(key, k -> new FutureTask<>(() -> {
+            TranslationEngine e = loader.get();
+            LOADS.incrementAndGet();
+            return e;
+        }));
+        task.run(); // no-op unless this caller is first
+        try {
+            return new Lease(task.get(), LOADS.get());
+        } catch (ExecutionException e) {
+            ENGINES.remove(key, task);
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new IllegalStateException("model load failed: " + c, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the model", e);
+        }
+    }
+
+    /** Engines loaded by this JVM so far (over all keys). */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    public static synchronized void closeAll() {
+        for (FutureTask<TranslationEngine> t : ENGINES.values()) {
+            try {
+                if (t.isDone()) {
+                    t.get().close();
+                }
+            } catch (Exception ignored) {
+                // closing on shutdown: nothing to do
+            }
+        }
+        ENGINES.clear();
+    }
+}

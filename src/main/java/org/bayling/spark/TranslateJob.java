@@ -1,0 +1,308 @@
+package org.bayling.spark;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.bayling.generate.GenerationConfig;
+
+/**
+ * The batch translation job: read → plan → execute → write → report.
+ *
+ * <ul>
+ *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
+ *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RowPlanner}); in resume mode
+ *       drop ids the output already holds for this model and generation config;</li>
+ *   <li><b>execute</b>: distinct requests → {@link TranslatePartition} → joined back to every row;</li>
+ *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
+ *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
+ *   <li><b>report</b>: counts read back from the committed rows, {@code _summary.json}.</li>
+ * </ul>
+ */
+public final class TranslateJob {
+
+    public static final String SUMMARY_FILE = "_summary.json";
+    private static final String CHUNK = "__chunk";
+
+    private final SparkSession spark;
+    private final TranslateOptions options;
+    private final PrintStream console;
+
+    public TranslateJob(SparkSession spark, TranslateOptions options, PrintStream console) {
+        this.spark = spark;
+        this.options = options;
+        this.console = console;
+    }
+
+    public static TranslateSummary run(SparkSession spark, TranslateOptions options) {
+        return new TranslateJob(spark, options, System.out).run();
+    }
+
+    public TranslateSummary run() {
+        long t0 = System.nanoTime();
+        Timestamp startedAt = new Timestamp(System.currentTimeMillis());
+        ModelSource model = ModelSource.prepare(spark, options); // fails fast, before any task
+        int context = options.maxPromptTokens() > 0 ? options.maxPromptTokens() : contextLength(model.manifest(), hadoopConf());
+
+        Dataset<Row> planned = plan(InputReader.read(spark, options)).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            long inputRows = planned.count();
+            Dataset<Row> pending = skipDone(planned, model.manifest());
+            long pendingRows = pending.count();
+            execute(pending, pendingRows, model, context, startedAt);
+            return report(inputRows, inputRows - pendingRows, model.manifest(), (System.nanoTime() - t0) / 1e9);
+        } finally {
+            planned.unpersist();
+        }
+    }
+
+    // ---- plan ----
+
+    private Dataset<Row> plan(Dataset<Row> inputs) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<Map<String, List<String[]>>> glossary =
+                options.glossary() == null ? null : jsc.broadcast(readGlossary());
+        return inputs.map(new RowPlanner(glossary, options.dedup()), Encoders.row(RowPlanner.SCHEMA));
+    }
+
+    private Map<String, List<String[]>> readGlossary() {
+        String g = options.glossary();
+        Dataset<Row> df = TranslateOptions.InputFormat.fromPath(g) == TranslateOptions.InputFormat.PARQUET
+                ? spark.read().parquet(g)
+                : spark.read().option("header", "true")
+                        .option("sep", g.toLowerCase(Locale.ROOT).endsWith(".tsv") ? "\t" : ",").csv(g);
+        for (String c : List.of("src_lang", "tgt_lang", "source_term", "target_term")) {
+            if (!List.of(df.columns()).contains(c)) {
+                throw new IllegalArgumentException("glossary " + g + " has no column " + c
+                        + " (needs src_lang, tgt_lang, source_term, target_term)");
+            }
+        }
+        Map<String, List<String[]>> map = new HashMap<>();
+        for (Row r : df.select("src_lang", "tgt_lang", "source_term", "target_term").collectAsList()) {
+            if (r.anyNull() || r.getString(2).isBlank() || r.getString(3).isBlank()) {
+                continue;
+            }
+            map.computeIfAbsent(RowPlanner.pairKey(r.getString(0).trim(), r.getString(1).trim()), k -> new ArrayList<>())
+                    .add(new String[] {r.getString(2).trim().toLowerCase(Locale.ROOT), r.getString(3).trim()});
+        }
+        return map;
+    }
+
+    /** Resume: drops ids the output already has for the same model hash and generation config. */
+    private Dataset<Row> skipDone(Dataset<Row> planned, ModelManifest manifest) {
+        if (options.mode() != TranslateOptions.WriteMode.RESUME || !outputExists()) {
+            return planned;
+        }
+        Dataset<Row> done = spark.read().parquet(options.output())
+                .where(col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
+                        .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.generation()))))
+                .select(OutputSchema.ID).distinct();
+        return planned.join(done, planned.col(OutputSchema.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
+    }
+
+    // ---- execute + write ----
+
+    private void execute(Dataset<Row> pending, long pendingRows, ModelSource model, int context, Timestamp startedAt) {
+        int chunks = options.commitEvery() > 0 ? (int) Math.max(1, ceilDiv(pendingRows, options.commitEvery())) : 1;
+        Column translatable = col(OutputSchema.INPUT_ERROR).isNull().and(sameLanguage().unary_$bang());
+        Dataset<Row> rows = pending.withColumn(CHUNK, chunks == 1 ? lit(0)
+                : pmod(hash(coalesce(col(OutputSchema.REQUEST_HASH), col(OutputSchema.ID))), lit(chunks)));
+        long totalRequests = rows.where(translatable).select(OutputSchema.REQUEST_HASH).distinct().count();
+
+        LongAccumulator done = spark.sparkContext().longAccumulator("bayling.requests");
+        LongAccumulator tokens = spark.sparkContext().longAccumulator("bayling.outputTokens");
+        TranslatePartition fn = new TranslatePartition(options, model, context, done, tokens);
+        int parallelism = spark.sparkContext().defaultParallelism();
+        try (ProgressReporter ignored = new ProgressReporter(totalRequests, done::value, tokens::value,
+                options.progressIntervalMs(), console).start()) {
+            for (int c = 0; c < chunks; c++) {
+                Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
+                long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
+                int partitions = options.partitions() > 0 ? options.partitions()
+                        : (int) Math.min(10_000, Math.max(parallelism, ceilDiv(chunkRequests, 64)));
+                Dataset<Row> requests = part.where(translatable)
+                        .select(TranslatePartition.REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
+                                .toArray(Column[]::new))
+                        .dropDuplicates(OutputSchema.REQUEST_HASH)
+                        .repartition(partitions);
+                Dataset<Row> results = requests.mapPartitions(fn, Encoders.row(OutputSchema.RESULT));
+                Dataset<Row> out = assemble(part, results, model.manifest(), startedAt);
+                SaveMode mode = c == 0 && options.mode() == TranslateOptions.WriteMode.OVERWRITE
+                        ? SaveMode.Overwrite : SaveMode.Append;
+                out.write().mode(mode).partitionBy(OutputSchema.PARTITION_BY).parquet(options.output());
+            }
+        }
+    }
+
+    private static Column sameLanguage() {
+        return lower(col(OutputSchema.SRC_LANG)).equalTo(lower(col(OutputSchema.TGT_LANG)));
+    }
+
+    /** Every planned row with its request's result, in output columns. */
+    private Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> results, ModelManifest manifest, Timestamp startedAt) {
+        Dataset<Row> r = results.select(java.util.Arrays.stream(OutputSchema.RESULT.fieldNames())
+                .map(n -> col(n).as("r_" + n)).toArray(Column[]::new));
+        Dataset<Row> j = rows.join(r, rows.col(OutputSchema.REQUEST_HASH).equalTo(r.col("r_" + OutputSchema.REQUEST_HASH)),
+                "left");
+        Column inputError = col(OutputSchema.INPUT_ERROR);
+        Column skipped = inputError.isNull().and(sameLanguage());
+        Column ok = inputError.isNull().and(skipped.unary_$bang()).and(coalesce(col("r_ok"), lit(false)));
+        Column status = when(inputError.isNotNull(), OutputSchema.STATUS_ERROR)
+                .when(skipped, OutputSchema.STATUS_SKIPPED)
+                .when(ok, OutputSchema.STATUS_OK)
+                .otherwise(OutputSchema.STATUS_ERROR);
+        Column error = when(inputError.isNotNull(), inputError)
+                .when(skipped.or(ok), lit(null).cast("string"))
+                .otherwise(coalesce(col("r_" + OutputSchema.ERROR), lit("no result for this request")));
+        GenerationConfig g = options.generation();
+        Row gen = OutputSchema.generationRow(g);
+        List<Column> genFields = new ArrayList<>();
+        for (int i = 0; i < OutputSchema.GENERATION_STRUCT.fields().length; i++) {
+            genFields.add(lit(gen.get(i)).as(OutputSchema.GENERATION_STRUCT.fields()[i].name()));
+        }
+        Map<String, Column> c = new HashMap<>();
+        c.put(OutputSchema.ID, col(OutputSchema.ID));
+        c.put(OutputSchema.SRC_LANG, col(OutputSchema.SRC_LANG));
+        c.put(OutputSchema.TGT_LANG, col(OutputSchema.TGT_LANG));
+        c.put(OutputSchema.SOURCE, col(OutputSchema.SOURCE));
+        c.put(OutputSchema.REFERENCE, col(OutputSchema.REFERENCE));
+        c.put(OutputSchema.TRANSLATION, when(skipped, col(OutputSchema.SOURCE))
+                .when(ok, col("r_" + OutputSchema.TRANSLATION)));
+        c.put(OutputSchema.TURNS, when(ok, col("r_" + OutputSchema.TURNS)));
+        c.put(OutputSchema.STATUS, status);
+        c.put(OutputSchema.ERROR, error);
+        c.put(OutputSchema.QUALITY, when(ok, col("r_" + OutputSchema.QUALITY)));
+        c.put(OutputSchema.N_INPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_INPUT_TOKENS), lit(0)));
+        c.put(OutputSchema.N_OUTPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_OUTPUT_TOKENS), lit(0)));
+        c.put(OutputSchema.REUSED_PREFIX_TOKENS, coalesce(col("r_" + OutputSchema.REUSED_PREFIX_TOKENS), lit(0)));
+        c.put(OutputSchema.FINISH_REASON, col("r_" + OutputSchema.FINISH_REASON));
+        c.put(OutputSchema.MODEL, struct(lit(manifest.name()).as("name"), lit(manifest.hash()).as("hash")));
+        c.put(OutputSchema.GENERATION, struct(genFields.toArray(Column[]::new)));
+        c.put(OutputSchema.GENERATION_HASH, lit(OutputSchema.generationHash(g)));
+        c.put(OutputSchema.REQUEST_HASH, col(OutputSchema.REQUEST_HASH));
+        c.put(OutputSchema.RUN_ID, lit(options.runId()));
+        c.put(OutputSchema.RUN_STARTED_AT, lit(startedAt));
+        c.put(OutputSchema.TRANSLATED_AT, coalesce(col("r_" + OutputSchema.TRANSLATED_AT), current_timestamp()));
+        c.put(OutputSchema.EXECUTOR, col("r_" + OutputSchema.EXECUTOR));
+        Metadata meta = new MetadataBuilder()
+                .putString("bayling.model.name", manifest.name())
+                .putString("bayling.model.hash", manifest.hash())
+                .putString("bayling.model.uri", manifest.uri())
+                .putString("bayling.generation", OutputSchema.generationJson(g))
+                .putString("bayling.run_id", options.runId())
+                .build();
+        List<Column> cols = new ArrayList<>();
+        for (String name : OutputSchema.OUTPUT_COLUMNS) {
+            Column col = c.get(name);
+            cols.add(name.equals(OutputSchema.MODEL) ? col.as(name, meta) : col.as(name));
+        }
+        return j.select(cols.toArray(Column[]::new));
+    }
+
+    // ---- report ----
+
+    private TranslateSummary report(long inputRows, long alreadyDone, ModelManifest manifest, double wallSeconds) {
+        Dataset<Row> mine = spark.read().parquet(options.output()).where(col(OutputSchema.RUN_ID).equalTo(options.runId()));
+        Row counts = mine.agg(
+                org.apache.spark.sql.functions.count(lit(1)),
+                sum(when(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK), 1).otherwise(0)),
+                sum(when(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_ERROR), 1).otherwise(0)),
+                sum(when(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_SKIPPED), 1).otherwise(0))).first();
+        Dataset<Row> translated = mine.where(col(OutputSchema.EXECUTOR).isNotNull());
+        Row perRequest = translated.groupBy(OutputSchema.REQUEST_HASH).agg(
+                        first(OutputSchema.N_INPUT_TOKENS).as("i"), first(OutputSchema.N_OUTPUT_TOKENS).as("o"),
+                        first(OutputSchema.REUSED_PREFIX_TOKENS).as("p"))
+                .agg(org.apache.spark.sql.functions.count(lit(1)), sum("i"), sum("o"), sum("p")).first();
+        long translatedRows = translated.count();
+        long requests = perRequest.getLong(0);
+        TranslateSummary s = new TranslateSummary(options.runId(), options.output(), manifest.name(), manifest.hash(),
+                OutputSchema.generationJson(options.generation()), inputRows, alreadyDone, counts.getLong(0),
+                longOrZero(counts, 1), longOrZero(counts, 2), longOrZero(counts, 3), requests, translatedRows - requests,
+                longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), wallSeconds);
+        writeSummary(s);
+        console.println(s.toText());
+        return s;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long longOrZero(Row r, int i) {
+        return r.isNullAt(i) ? 0 : ((Number) r.get(i)).longValue();
+    }
+
+    private void writeSummary(TranslateSummary s) {
+        Path p = new Path(options.output(), SUMMARY_FILE);
+        try {
+            FileSystem fs = p.getFileSystem(hadoopConf());
+            try (OutputStream out = fs.create(p, true)) {
+                out.write(s.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + p + ": " + e, e);
+        }
+    }
+
+    private boolean outputExists() {
+        Path p = new Path(options.output());
+        try {
+            FileSystem fs = p.getFileSystem(hadoopConf());
+            return fs.exists(p) && fs.listStatus(p, q -> !q.getName().startsWith("_") && !q.getName().startsWith("."))
+                    .length > 0;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read output " + p + ": " + e, e);
+        }
+    }
+
+    private Configuration hadoopConf() {
+        return spark.sparkContext().hadoopConfiguration();
+    }
+
+    /** {@code max_position_embeddings} from the model's config.json (0 when absent: no check). */
+    static int contextLength(ModelManifest m, Configuration conf) {
+        Path p = new Path(m.uri(), "config.json");
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            var json = com.google.gson.JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+            return json.has("max_position_embeddings") ? json.get("max_position_embeddings").getAsInt() : 0;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("model " + m.uri() + ": cannot read config.json: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.bayling.spark;
+
+import com.google.gson.GsonBuilder;
+import java.util.Locale;
+
+/**
+ * What a run did, printed at the end and written as {@code _summary.json} beside the output.
+ * Row counts come from the rows this run committed (read back from the output), not from accumulators,
+ * so task retries cannot inflate them.
+ */
+public record TranslateSummary(String runId, String output, String modelName, String modelHash,
+                               String generation, long inputRows, long alreadyDone, long rowsWritten, long ok,
+                               long errors, long skipped, long requests, long dedupSaved, long inputTokens,
+                               long outputTokens, long reusedPrefixTokens, double wallSeconds) {
+
+    public double outputTokensPerSecond() {
+        return wallSeconds > 0 ? outputTokens / wallSeconds : 0;
+    }
+
+    public String toJson() {
+        var o = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJsonTree(this).getAsJsonObject();
+        o.addProperty("outputTokensPerSecond", outputTokensPerSecond());
+        o.add("generation", com.google.gson.JsonParser.parseString(generation));
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
+    }
+
+    public String toText() {
+        return String.format(Locale.ROOT, """
+                translate run %s
+                  rows: %d input, %d already in output (resume), %d written: %d ok, %d error, %d skipped
+                  requests: %d distinct translated, %d rows served by dedup
+                  tokens: %d input, %d output, %d reused prefix
+                  wall time %.1f s, %.1f output tokens/s
+                  model %s (%s)
+                  output %s""", runId, inputRows, alreadyDone, rowsWritten, ok, errors, skipped, requests,
+                dedupSaved, inputTokens, outputTokens, reusedPrefixTokens, wallSeconds, outputTokensPerSecond(),
+                modelName, modelHash, output);
+    }
+}

@@ -1,0 +1,134 @@
+package org.bayling.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.TaskContext;
+import org.bayling.translate.EngineOptions;
+import org.bayling.translate.TranslationEngine;
+import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.TranslationTask;
+import org.bayling.translate.TurnOutput;
+
+/**
+ * Test double for {@link TranslationEngine}: "translates" by upper-casing, one token per
+ * whitespace-separated word. Rows whose text contains {@code FAIL_ROW} fail (per-row error). Subclass
+ * factories below inject task-level faults.
+ */
+public class FakeEngine implements TranslationEngine {
+
+    /** Texts translated by this JVM (all fake engines), for dedup checks. */
+    public static final AtomicInteger TRANSLATED = new AtomicInteger();
+
+    private final EngineOptions options;
+
+    public FakeEngine(EngineOptions options) {
+        // like the real engine, needs a complete local model directory
+        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(options.modelDir(), "config.json"))) {
+            throw new IllegalStateException("no local model at " + options.modelDir());
+        }
+        this.options = options;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    public static TranslationOutcome translateOne(TranslationTask t) {
+        if (t.text().contains("FAIL_ROW")) {
+            return TranslationOutcome.failed(t.key(), "fake failure for " + t.key());
+        }
+        String out = t.text().toUpperCase(Locale.ROOT) + (t.terms().isEmpty() ? "" : " " + String.join(" ", t.terms()));
+        List<TurnOutput> turns = new ArrayList<>();
+        int[] ids = new int[Math.max(1, out.split("\\s+").length)];
+        float[] lp = new float[ids.length];
+        java.util.Arrays.fill(lp, -0.5f);
+        lp[0] = -2f;
+        turns.add(new TurnOutput("Provide the " + t.tgtLang() + " translation for this sentence: " + t.text(), out, ids,
+                lp, "eos"));
+        for (String f : t.followups()) {
+            out = out + "!";
+            turns.add(new TurnOutput(f, out, ids, lp, "eos"));
+        }
+        return new TranslationOutcome(t.key(), true, null, turns, tokens(t), 0);
+    }
+
+    static int tokens(TranslationTask t) {
+        return t.text() == null ? 1 : 10 + t.text().split("\\s+").length;
+    }
+
+    @Override
+    public List<TranslationOutcome> translate(List<TranslationTask> tasks) {
+        beforeBatch(tasks);
+        TRANSLATED.addAndGet(tasks.size());
+        return tasks.stream().map(FakeEngine::translateOne).toList();
+    }
+
+    protected void beforeBatch(List<TranslationTask> tasks) {
+    }
+
+    @Override
+    public int promptTokens(TranslationTask task) {
+        return tokens(task);
+    }
+
+    @Override
+    public String modelName() {
+        return "fake";
+    }
+
+    @Override
+    public String modelHash() {
+        return "fake";
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** Factory for the plain fake. */
+    public static class Factory implements EngineFactory {
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options);
+        }
+    }
+
+    /** Fails the first attempt of partition 0's task: Spark must retry it without duplicating rows. */
+    public static class FlakyFactory implements EngineFactory {
+        public static final AtomicInteger FAILURES = new AtomicInteger();
+
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options) {
+                @Override
+                protected void beforeBatch(List<TranslationTask> tasks) {
+                    TaskContext tc = TaskContext.get();
+                    if (tc != null && tc.attemptNumber() == 0 && tc.partitionId() == 0) {
+                        FAILURES.incrementAndGet();
+                        throw new IllegalStateException("injected failure on first attempt");
+                    }
+                }
+            };
+        }
+    }
+
+    /** Kills the job (every attempt fails) once this JVM has translated more than {@link #LIMIT} requests. */
+    public static class CrashingFactory implements EngineFactory {
+        public static final AtomicInteger SEEN = new AtomicInteger();
+        public static volatile int LIMIT = 10;
+
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options) {
+                @Override
+                protected void beforeBatch(List<TranslationTask> tasks) {
+                    if (SEEN.addAndGet(tasks.size()) > LIMIT) {
+                        throw new IllegalStateException("injected crash: job dies here");
+                    }
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.bayling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bayling.cli.TranslateCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The translate command: arguments to options, exit codes, summary file, generation options. */
+class TranslateCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsTheJobAndWritesTheSummary() throws Exception {
+        SparkTestSupport.spark(); // reuse the test session, as under spark-submit
+        Path in = SparkTestSupport.write(tmp.resolve("in.txt"), "one line\n\u0001bad\nthird line\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new CommandLine(new TranslateCommand()).setOut(new java.io.PrintWriter(out)).execute(
+                "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--src-lang", "en",
+                "--tgt-lang", "zh", "--model", SparkTestSupport.tinyModel(), "--cache-dir", tmp.resolve("cache").toString(),
+                "--num-beams", "1", "--max-new-tokens", "16", "--progress-interval", "1");
+        assertEquals(0, code);
+        String summary = Files.readString(tmp.resolve("out").resolve(TranslateJob.SUMMARY_FILE));
+        assertTrue(summary.contains("\"ok\": 2"), summary);
+        assertTrue(summary.contains("\"errors\": 1"), summary);
+        assertTrue(summary.contains("\"maxNewTokens\": 16"), summary);
+    }
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        PrintStream err = System.err;
+        assertEquals(2, new CommandLine(new TranslateCommand()).execute("--input", "a.txt", "--output", "o",
+                "--model", "m", "--tgt-lang", "zz-not-a-language!"));
+        assertEquals(2, new CommandLine(new TranslateCommand()).execute("--input", "a.txt", "--output", "o",
+                "--model", "m", "--do-sample", "--num-beams", "4"));
+        assertEquals(2, new CommandLine(new TranslateCommand()).execute("--output", "o"));
+        System.setErr(err);
+    }
+}

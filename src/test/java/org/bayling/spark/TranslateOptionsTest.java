@@ -1,0 +1,63 @@
+package org.bayling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import org.junit.jupiter.api.Test;
+
+class TranslateOptionsTest {
+
+    private static TranslateOptions.Builder base() {
+        return TranslateOptions.builder().input("in.jsonl").output("out").model("m").srcLang("en").tgtLang("zh");
+    }
+
+    @Test
+    void defaultsAndFormatFromPath() throws Exception {
+        TranslateOptions o = base().build();
+        assertEquals(TranslateOptions.InputFormat.JSONL, o.format());
+        assertEquals(TranslateOptions.WriteMode.OVERWRITE, o.mode());
+        assertEquals(TranslateOptions.Distribution.AUTO, o.distribution());
+        assertEquals(5, o.generation().numBeams());
+        assertEquals("text", o.columns().text());
+        assertEquals(TranslateOptions.InputFormat.TEXT, TranslateOptions.InputFormat.fromPath("x/enzh.src"));
+        assertEquals(TranslateOptions.InputFormat.CSV, TranslateOptions.InputFormat.fromPath("x.csv.gz"));
+        new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(o); // serializable
+    }
+
+    @Test
+    void validationNamesTheOption() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> base().input(null).build())
+                .getMessage().contains("--input"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> base().tgtLang("xx-nonsense!").build())
+                .getMessage().contains("--tgt-lang"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> base().device("tpu").build())
+                .getMessage().contains("--device"));
+        assertThrows(IllegalArgumentException.class, () -> TranslateOptions.InputFormat.parse("xml"));
+    }
+
+    @Test
+    void languageCodes() {
+        assertTrue(LanguageCodes.isKnown("en"));
+        assertTrue(LanguageCodes.isKnown("zh-Hans"));
+        assertTrue(LanguageCodes.isKnown("pt_BR"));
+        assertTrue(LanguageCodes.isKnown("deu"));
+        assertFalse(LanguageCodes.isKnown("xx"));
+        assertFalse(LanguageCodes.isKnown("klingon"));
+        assertFalse(LanguageCodes.isKnown(""));
+    }
+
+    @Test
+    void textChecks() {
+        assertEquals(null, InputChecks.textProblem("fine 😀 text\twith tab"));
+        assertTrue(InputChecks.textProblem("a\ud800b").contains("lone surrogate"));
+        assertTrue(InputChecks.textProblem("a\udc00").contains("lone surrogate"));
+        assertTrue(InputChecks.textProblem("a\u0000").contains("control character"));
+        assertTrue(InputChecks.textProblem("bad \uFFFD byte").contains("U+FFFD"));
+        assertFalse(InputChecks.requestHash("ab", "en", "zh", null, null)
+                .equals(InputChecks.requestHash("a", "ben", "zh", null, null)));
+    }
+}
