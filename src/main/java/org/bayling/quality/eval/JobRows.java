@@ -34,7 +34,8 @@ import org.bayling.spark.OutputSchema;
  * each row into the normalized {@link #SCORED} form the evaluation and the report work on.
  *
  * <p>Quality flags and the combined score are taken from the output's {@code quality} struct when it has
- * {@code flags} and {@code combined} fields. Otherwise (today's job writes only {@code mean_logprob},
+ * {@code flags} and a combined score ({@code score}, as {@code org.bayling.spark.QualityFields} writes it, or
+ * {@code combined}). Otherwise (outputs of older job versions, which wrote only {@code mean_logprob},
  * {@code min_logprob}, {@code length_ratio}) every ok row is scored again on the executors with
  * {@link QualityScorer#withDefaults()}: the mean log-prob stands in for the token log-probs (same mean, so the same
  * {@code LOW_CONFIDENCE} decision and confidence component), the finish reason comes from {@code finish_reason};
@@ -55,6 +56,8 @@ public final class JobRows {
     }
 
     public static final String COMBINED = "combined";
+    /** Name of the combined score in the job's quality struct ({@code org.bayling.spark.QualityFields}). */
+    public static final String SCORE = "score";
     public static final String FLAGS = "flags";
     public static final String MEAN_LOGPROB = "mean_logprob";
     public static final String SENTENCE_CHRF = "sentence_chrf";
@@ -174,7 +177,12 @@ public final class JobRows {
     /** {@link FlagSource#OUTPUT} when the output's quality struct has both {@code flags} and {@code combined}. */
     public static FlagSource flagSource(StructType outputSchema) {
         StructType q = qualityStruct(outputSchema);
-        return q != null && hasColumn(q, FLAGS) && hasColumn(q, COMBINED) ? FlagSource.OUTPUT : FlagSource.RESCORED;
+        return q != null && hasColumn(q, FLAGS) && combinedField(q) != null ? FlagSource.OUTPUT : FlagSource.RESCORED;
+    }
+
+    /** The quality struct's combined-score field: {@code combined} or {@code score}, or null. */
+    static String combinedField(StructType q) {
+        return hasColumn(q, COMBINED) ? COMBINED : hasColumn(q, SCORE) ? SCORE : null;
     }
 
     /**
@@ -195,7 +203,9 @@ public final class JobRows {
         cols.add(opt(schema, OutputSchema.TRANSLATION, "string"));
         cols.add(opt(schema, OutputSchema.REFERENCE, "string"));
         cols.add(optQuality(q, MEAN_LOGPROB, "double"));
-        cols.add(optQuality(q, COMBINED, "double"));
+        String combined = q == null ? null : combinedField(q);
+        cols.add((combined != null ? col(OutputSchema.QUALITY + "." + combined).cast("double")
+                : lit(null).cast("double")).as("q_" + COMBINED));
         cols.add(q != null && hasColumn(q, FLAGS) ? col(OutputSchema.QUALITY + "." + FLAGS).cast("array<string>")
                 : lit(null).cast("array<string>"));
         cols.add(optQuality(q, SENTENCE_CHRF, "double"));

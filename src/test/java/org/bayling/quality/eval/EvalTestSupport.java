@@ -57,15 +57,15 @@ final class EvalTestSupport {
         return lines(SharedData.wmt22("systems/" + system + "/" + pair + ".hyp"));
     }
 
-    /** Quality struct: the job's current fields plus {@code combined} and {@code flags} (the scorer's). */
+    /** Quality struct with the job's names for the combined score and flags ({@code QualityFields}). */
     static final StructType QUALITY_WITH_FLAGS = createStructType(List.of(
             createStructField("mean_logprob", DoubleType, true),
             createStructField("min_logprob", DoubleType, true),
             createStructField("length_ratio", DoubleType, true),
-            createStructField("combined", DoubleType, true),
+            createStructField("score", DoubleType, true),
             createStructField("flags", createArrayType(StringType, true), true)));
 
-    /** The job's current quality struct (no flags: evaluation/report rescore). */
+    /** An older job's quality struct (no flags: evaluation/report rescore). */
     static final StructType QUALITY_PLAIN = createStructType(List.of(
             createStructField("mean_logprob", DoubleType, true),
             createStructField("min_logprob", DoubleType, true),

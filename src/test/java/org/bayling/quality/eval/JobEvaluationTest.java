@@ -234,7 +234,7 @@ class JobEvaluationTest {
         assertNull(byText.pair("en-zh").metrics(), "enzh-N ids have no line number");
     }
 
-    /** Today's job output has no flags in its quality struct: rows are rescored with the default scorer. */
+    /** An older job output has no flags in its quality struct: rows are rescored with the default scorer. */
     @Test
     void withoutFlagsInTheOutputRowsAreRescored() {
         List<Row> rows = new ArrayList<>();
