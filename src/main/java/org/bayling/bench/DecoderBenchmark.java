@@ -72,14 +72,14 @@ public final class DecoderBenchmark {
                     }
                     try (LlamaSession s = model.decoder().newSession(batch)) {
                         long a = System.nanoTime();
-                        float[][] logits = s.append(prompts);
+                        float[][] logits = s.append(prompts).values();
                         long b = System.nanoTime();
                         for (int step = 0; step < newTokens; step++) {
                             int[][] next = new int[batch][1];
                             for (int row = 0; row < batch; row++) {
                                 next[row][0] = argmax(logits[row]);
                             }
-                            logits = s.append(next);
+                            logits = s.append(next).values();
                         }
                         long e = System.nanoTime();
                         if (r > 0) {

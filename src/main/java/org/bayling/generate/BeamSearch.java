@@ -77,7 +77,7 @@ public final class BeamSearch implements GenerationStrategy {
             active.add(beams[i]);
         }
         // Session rows: for each active prompt, `live` consecutive rows (1 per prompt before the first step).
-        float[][] logits = session.append(GenerationStrategy.uncachedSuffixes(session, prompts));
+        Logits logits = session.append(GenerationStrategy.uncachedSuffixes(session, prompts));
         for (int generated = 1; !active.isEmpty(); generated++) {
             List<Integer> parentRows = new ArrayList<>();
             List<int[]> nextTokens = new ArrayList<>();
@@ -120,12 +120,12 @@ public final class BeamSearch implements GenerationStrategy {
     }
 
     /** The best `keep` continuations over all live beams of one prompt, best first. */
-    private static Candidate[] topCandidates(Beams b, float[][] logits, int firstRow, int keep, int[] prompt,
+    private static Candidate[] topCandidates(Beams b, Logits logits, int firstRow, int keep, int[] prompt,
                                              GenerationConfig config) {
         TopK top = new TopK(keep);
         for (int j = 0; j < b.live; j++) {
-            float[] raw = logits[firstRow + j];
-            double lse = LogitsProcessing.logSumExp(raw);
+            float[] raw = logits.values()[firstRow + j];
+            double lse = logits.logSumExp()[firstRow + j];
             float[] scores = new float[raw.length];
             for (int v = 0; v < raw.length; v++) {
                 scores[v] = (float) (raw[v] - lse);

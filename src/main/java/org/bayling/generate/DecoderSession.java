@@ -17,7 +17,7 @@ public interface DecoderSession extends AutoCloseable {
      * Appends tokens to every row (row {@code r} gets {@code tokens[r]}, at least one each; lengths may
      * differ) and returns the logits after each row's last token, {@code [rows][vocab]}.
      */
-    float[][] append(int[][] tokens);
+    Logits append(int[][] tokens);
 
     /**
      * Keeps, duplicates or reorders rows: the new row {@code i} is the old row {@code rows[i]}

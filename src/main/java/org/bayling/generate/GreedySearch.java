@@ -35,18 +35,18 @@ public class GreedySearch implements GenerationStrategy {
         for (int i = 0; i < n; i++) {
             live[i] = i;
         }
-        float[][] logits = session.append(GenerationStrategy.uncachedSuffixes(session, prompts));
+        Logits logits = session.append(GenerationStrategy.uncachedSuffixes(session, prompts));
         while (true) {
             int[] next = new int[live.length];
             List<Integer> keep = new ArrayList<>();
             for (int r = 0; r < live.length; r++) {
                 int p = live[r];
-                double lse = LogitsProcessing.logSumExp(logits[r]);
-                float[] scores = logits[r].clone(); // processors work on a copy: log-probs come from the raw logits
+                float[] raw = logits.values()[r];
+                float[] scores = raw.clone(); // processors work on a copy: log-probs come from the raw logits
                 LogitsProcessing.repetitionPenalty(scores, prompts.get(p), tokens[p], count[p], config.repetitionPenalty());
                 LogitsProcessing.minNewTokens(scores, count[p], config.minNewTokens(), config.eosIds());
                 int token = choose(scores, prompts.get(p), count[p], config);
-                float lp = (float) (logits[r][token] - lse);
+                float lp = (float) logits.logprob(r, token);
                 tokens[p][count[p]] = token;
                 logprobs[p][count[p]] = lp;
                 sum[p] += lp;

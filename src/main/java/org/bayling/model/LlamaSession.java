@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.bayling.generate.CacheSnapshot;
 import org.bayling.generate.DecoderSession;
+import org.bayling.generate.Logits;
 
 /**
  * A {@link DecoderSession} over a {@link LlamaModel}: turns ragged token lists into one left-padded
@@ -35,12 +36,17 @@ public final class LlamaSession implements DecoderSession {
     }
 
     @Override
-    public float[][] append(int[][] tokens) {
+    public Logits append(int[][] tokens) {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray hidden = run(tokens, step);
-            float[] flat = model.logits(model.lastPosition(hidden)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                    .toFloatArray();
-            return split(flat, tokens.length, vocabSize());
+            NDArray logits = model.logits(model.lastPosition(hidden)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            NDArray max = logits.max(new int[] {1}, true);
+            float[] lse = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
+            double[] logSumExp = new double[lse.length];
+            for (int i = 0; i < lse.length; i++) {
+                logSumExp[i] = lse[i];
+            }
+            return new Logits(split(logits.toFloatArray(), tokens.length, vocabSize()), logSumExp);
         }
     }
 

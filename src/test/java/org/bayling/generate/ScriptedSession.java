@@ -34,7 +34,7 @@ final class ScriptedSession implements DecoderSession {
     }
 
     @Override
-    public float[][] append(int[][] tokens) {
+    public Logits append(int[][] tokens) {
         float[][] out = new float[rows.size()][];
         for (int r = 0; r < rows.size(); r++) {
             int[] old = rows.get(r);
@@ -43,7 +43,11 @@ final class ScriptedSession implements DecoderSession {
             rows.set(r, all);
             out[r] = model.apply(all);
         }
-        return out;
+        double[] lse = new double[out.length];
+        for (int r = 0; r < out.length; r++) {
+            lse[r] = LogitsProcessing.logSumExp(out[r]);
+        }
+        return new Logits(out, lse);
     }
 
     @Override
