@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bayling.bench.DecoderBenchmark;
+import org.bayling.bench.JobBenchmark;
+import org.bayling.generate.GenerationConfig;
 import org.bayling.bench.PrefixReuseBenchmark;
 import org.bayling.bench.RandomCheckpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,6 +55,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prefix-rows", defaultValue = "1000")
     int prefixRows;
 
+    @Option(names = "--job-corpus", description = "Text file for the Spark-job-versus-bare-predictor figure.")
+    Path jobCorpus;
+
+    @Option(names = "--job-model", description = "Model for the job-versus-predictor figure.")
+    Path jobModel;
+
+    @Option(names = "--job-rows", defaultValue = "1000")
+    int jobRows;
+
+    @Option(names = "--job-master", defaultValue = "local[*]")
+    String jobMaster;
+
+    @Option(names = "--skip-decoder", description = "Skip the decoder throughput figures.")
+    boolean skipDecoder;
+
+    @Mixin
+    GenerationOptions generation = new GenerationOptions();
+
     @Option(names = "--output", description = "Also write the JSON report here.")
     Path output;
 
@@ -60,15 +81,21 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         Path dir = model;
         Path temp = null;
-        if (dir == null) {
+        if (dir == null && !skipDecoder) {
             temp = Files.createTempDirectory("bayling-bench");
             dir = temp.resolve("bench-100m");
             RandomCheckpoint.write(dir, RandomCheckpoint.Shape.bench(), tokenizerFrom, 42);
         }
         try {
-            report.put("decoder", DecoderBenchmark.run(dir, batches, promptTokens, newTokens, repeats));
+            if (!skipDecoder) {
+                report.put("decoder", DecoderBenchmark.run(dir, batches, promptTokens, newTokens, repeats));
+            }
             if (overheadModel != null) {
                 report.put("tiny_overhead", DecoderBenchmark.run(overheadModel, List.of(1, 8), promptTokens, 64, repeats));
+            }
+            if (jobCorpus != null && jobModel != null) {
+                GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());
+                report.put("job_vs_predictor", JobBenchmark.run(jobModel, jobCorpus, jobRows, gen, jobMaster));
             }
             if (prefixCorpus != null && prefixModel != null) {
                 report.put("prefix_reuse", PrefixReuseBenchmark.run(prefixModel, prefixCorpus, prefixRows));

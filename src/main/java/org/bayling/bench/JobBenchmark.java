@@ -1,0 +1,89 @@
+package org.bayling.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.bayling.generate.GenerationConfig;
+import org.bayling.spark.TranslateJob;
+import org.bayling.spark.TranslateOptions;
+import org.bayling.spark.TranslateSummary;
+import org.bayling.translate.BaylingTranslationEngine;
+import org.bayling.translate.EngineOptions;
+import org.bayling.translate.TranslationEngine;
+import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.TranslationTask;
+
+/**
+ * The Spark job against the bare predictor on the same rows: rows/s and output tokens/s of
+ * {@link BaylingTranslationEngine#translate} called directly (one process, all cores) and of
+ * {@link TranslateJob} on local Spark (read, plan, dedup, batches per partition, Parquet write,
+ * summary and report included).
+ */
+public final class JobBenchmark {
+
+    private JobBenchmark() {
+    }
+
+    public static Map<String, Object> run(Path model, Path corpus, int rows, GenerationConfig gen, String master)
+            throws Exception {
+        List<String> lines = Files.readAllLines(corpus, StandardCharsets.UTF_8).subList(0, rows);
+        Path dir = Files.createTempDirectory("bayling-job-bench");
+        Path input = dir.resolve("input.txt");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("rows", rows);
+        report.put("generation", Map.of("num_beams", gen.numBeams(), "max_new_tokens", gen.maxNewTokens()));
+
+        List<TranslationTask> tasks = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            tasks.add(TranslationTask.of(String.valueOf(i), lines.get(i), "en", "zh"));
+        }
+        try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
+            engine.translate(tasks.subList(0, 16)); // warm-up, as the job's executors warm up on their first batch
+            long t0 = System.nanoTime();
+            List<TranslationOutcome> out = engine.translate(tasks);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long tokens = out.stream().mapToLong(TranslationOutcome::outputTokens).sum();
+            report.put("bare_predictor", figures(seconds, rows, tokens));
+        }
+
+        SparkSession spark = SparkSession.builder().master(master).appName("bayling-job-bench")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            TranslateOptions.Builder b = TranslateOptions.builder().input(input.toString())
+                    .format(TranslateOptions.InputFormat.TEXT).srcLang("en").tgtLang("zh").model(model.toString())
+                    .generation(gen).cacheDir(dir.resolve("cache").toString()).progressIntervalMs(60_000);
+            // warm-up run (JIT, engine load on the executor), then the measured run
+            TranslateJob.run(spark, b.output(dir.resolve("warm").toString()).build());
+            long t0 = System.nanoTime();
+            TranslateSummary s = TranslateJob.run(spark, b.output(dir.resolve("out").toString()).build());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> job = figures(seconds, rows, s.outputTokens());
+            job.put("master", master);
+            job.put("dedup_saved_rows", s.dedupSaved());
+            job.put("reused_prefix_tokens", s.reusedPrefixTokens());
+            report.put("spark_job", job);
+            double bare = (double) ((Map<?, ?>) report.get("bare_predictor")).get("seconds");
+            report.put("job_overhead_fraction", DecoderBenchmark.round((seconds - bare) / bare));
+        } finally {
+            spark.stop();
+        }
+        return report;
+    }
+
+    private static Map<String, Object> figures(double seconds, int rows, long tokens) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", DecoderBenchmark.round(seconds));
+        m.put("rows_per_s", DecoderBenchmark.round(rows / seconds));
+        m.put("output_tokens", tokens);
+        m.put("output_tokens_per_s", DecoderBenchmark.round(tokens / seconds));
+        return m;
+    }
+}
