@@ -62,8 +62,8 @@ class HdfsTranslateTest {
                     .srcLang("en").tgtLang("zh").model(hdfs + "/models/tiny-llama2").distribution(d)
                     .cacheDir(cache.toString()).generation(SparkTestSupport.quickGreedy())
                     // a different engine key per mode: the executor's engine cache would otherwise reuse
-                    // the first mode's engine (same model hash) and never touch the second cache dir
-                    .maxBatchTokens(d == TranslateOptions.Distribution.BROADCAST ? 4096 : 8192).build();
+                    // an engine another run in this JVM loaded (same model hash) and never touch this cache dir
+                    .maxBatchTokens(d == TranslateOptions.Distribution.BROADCAST ? 7001 : 7002).build();
             TranslateSummary s = new TranslateJob(spark, o, SparkTestSupport.quiet()).run();
             assertEquals(25, s.ok());
             List<Row> rows = spark.read().parquet(out).collectAsList();
