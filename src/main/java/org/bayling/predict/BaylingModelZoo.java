@@ -102,7 +102,8 @@ public final class BaylingModelZoo extends ModelZoo {
             if (!Files.isDirectory(dir)) {
                 throw new ModelNotFoundException("model directory not found: " + dir);
             }
-            Device device = criteria.getDevice() != null ? criteria.getDevice() : ai.djl.engine.Engine.getEngine("PyTorch").defaultDevice();
+            var engine = PyTorchRuntime.engine();
+            Device device = criteria.getDevice() != null ? criteria.getDevice() : engine.defaultDevice();
             Object dtypeArg = criteria.getArguments().get(DTYPE);
             DataType dtype = dtypeArg != null ? DataType.valueOf(dtypeArg.toString().toUpperCase(java.util.Locale.ROOT))
                     : device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
