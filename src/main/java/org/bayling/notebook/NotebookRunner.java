@@ -197,6 +197,10 @@ public final class NotebookRunner {
             value = null;
             for (SnippetEvent e : shell.eval(snippet)) {
                 if (e.causeSnippet() != null) {
+                    String broken = sideEffect(e);
+                    if (broken != null) {
+                        return new CellResult(broken, null);
+                    }
                     continue;
                 }
                 String error = problem(shell, e);
@@ -206,12 +210,28 @@ public final class NotebookRunner {
                 Snippet s = e.snippet();
                 boolean expression = s.kind() == Snippet.Kind.EXPRESSION
                         || s.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
-                if (expression && e.value() != null && !e.value().isEmpty()) {
+                boolean printStream = s instanceof jdk.jshell.VarSnippet v && v.typeName().endsWith("PrintStream");
+                if (expression && !printStream && e.value() != null && !e.value().isEmpty()) {
                     value = e.value();
                 }
             }
         }
         return new CellResult(null, value);
+    }
+
+    /**
+     * A snippet that changed an earlier declaration (JShell re-declares it: a variable loses its value, or
+     * becomes unusable when an on-demand import makes its type ambiguous).
+     */
+    private static String sideEffect(SnippetEvent e) {
+        Snippet s = e.snippet();
+        if (s.kind() == Snippet.Kind.IMPORT || !e.previousStatus().isActive()) {
+            return null;
+        }
+        String name = s instanceof jdk.jshell.PersistentSnippet p ? p.name() : s.source().strip();
+        return "RedeclarationError: " + e.causeSnippet().source().strip() + " changed the earlier declaration of '"
+                + name + "' (" + e.previousStatus() + " -> " + e.status() + "); a variable would lose its value. "
+                + "Put imports in the first cell and prefer single-type imports.";
     }
 
     private static String problem(JShell shell, SnippetEvent e) {

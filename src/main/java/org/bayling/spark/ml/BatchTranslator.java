@@ -36,8 +36,17 @@ public final class BatchTranslator implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** One row to translate; {@code terms} are target-language terms the translation must contain. */
-    public record Request(String text, String srcLang, String tgtLang, List<String> terms) {
+    /**
+     * One row to translate.
+     *
+     * @param followups refinement instructions after the first translation (empty for none)
+     * @param terms     target-language terms the translation must contain (empty for none)
+     */
+    public record Request(String text, String srcLang, String tgtLang, List<String> followups, List<String> terms) {
+
+        public static Request of(String text, String srcLang, String tgtLang) {
+            return new Request(text, srcLang, tgtLang, List.of(), List.of());
+        }
     }
 
     private final TranslatePartition partition;
@@ -80,7 +89,12 @@ public final class BatchTranslator implements Serializable {
             Request r = requests.get(i);
             String src = trim(r.srcLang());
             String tgt = trim(r.tgtLang());
+            List<String> followups = clean(r.followups());
             String problem = InputChecks.problem(r.text(), src, tgt);
+            for (int f = 0; problem == null && f < followups.size(); f++) {
+                String p = InputChecks.textProblem(followups.get(f));
+                problem = p == null ? null : "follow-up: " + p;
+            }
             if (problem != null) {
                 out[i] = TranslationResult.inputError(problem);
                 continue;
@@ -89,12 +103,11 @@ public final class BatchTranslator implements Serializable {
                 out[i] = TranslationResult.skipped(r.text());
                 continue;
             }
-            List<String> terms = r.terms() == null ? List.of()
-                    : r.terms().stream().filter(t -> t != null && !t.isBlank()).toList();
-            String hash = InputChecks.requestHash(r.text(), src, tgt, List.of(), terms);
+            List<String> terms = clean(r.terms());
+            String hash = InputChecks.requestHash(r.text(), src, tgt, followups, terms);
             List<Integer> same = byHash.computeIfAbsent(hash, h -> new ArrayList<>());
             if (same.isEmpty()) {
-                distinct.add(RowFactory.create(hash, r.text(), src, tgt, null, OutputSchema.seq(terms)));
+                distinct.add(RowFactory.create(hash, r.text(), src, tgt, OutputSchema.seq(followups), OutputSchema.seq(terms)));
             }
             same.add(i);
         }
@@ -114,6 +127,11 @@ public final class BatchTranslator implements Serializable {
             }
         }
         return Arrays.asList(out);
+    }
+
+    /** Null and blank entries dropped, as the job's plan step does. */
+    private static List<String> clean(List<String> l) {
+        return l == null ? List.of() : l.stream().filter(t -> t != null && !t.isBlank()).toList();
     }
 
     private static String trim(String s) {

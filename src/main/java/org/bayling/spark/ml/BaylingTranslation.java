@@ -34,7 +34,8 @@ import org.bayling.spark.TranslateOptions;
 /**
  * Spark ML {@link Transformer} that translates a text column with BayLing and adds a
  * {@link TranslationResult#STRUCT} column ({@code translation, status, error, quality, n_input_tokens,
- * n_output_tokens, finish_reason}). Every input column and row is kept, in order.
+ * n_output_tokens, finish_reason}). Every input column and row is kept, in order. Optional columns give
+ * each row required terms ({@link #termsCol()}) and follow-up instructions ({@link #followupsCol()}), as in the job.
  *
  * <p>Runs the translation job's executor code: each partition is cut into chunks of
  * {@link #batchRows()} rows, each chunk's distinct requests go through {@code TranslatePartition}
@@ -64,6 +65,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     private final Param<String> tgtLang;
     private final Param<String> srcLangCol;
     private final Param<String> tgtLangCol;
+    private final Param<String> followupsCol;
     private final Param<String> termsCol;
     private final Param<String> model;
     private final IntParam maxNewTokens;
@@ -99,6 +101,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         tgtLang = new Param<>(this, "tgtLang", "target language code for every row (when tgtLangCol is not set)");
         srcLangCol = new Param<>(this, "srcLangCol", "column with each row's source language code (overrides srcLang)");
         tgtLangCol = new Param<>(this, "tgtLangCol", "column with each row's target language code (overrides tgtLang)");
+        followupsCol = new Param<>(this, "followupsCol",
+                "optional array<string> column of refinement instructions run after the first translation");
         termsCol = new Param<>(this, "termsCol", "optional array<string> column of terms the translation must contain");
         model = new Param<>(this, "model", "model directory URI (any Hadoop filesystem or local path)");
         maxNewTokens = new IntParam(this, "maxNewTokens", "max new tokens per turn");
@@ -129,6 +133,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         setDefault(tgtLang, "");
         setDefault(srcLangCol, "");
         setDefault(tgtLangCol, "");
+        setDefault(followupsCol, "");
         setDefault(termsCol, "");
         setDefault(model, "");
         setDefault(maxNewTokens, g.maxNewTokens());
@@ -166,6 +171,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public Param<String> tgtLang() { return tgtLang; }
     public Param<String> srcLangCol() { return srcLangCol; }
     public Param<String> tgtLangCol() { return tgtLangCol; }
+    public Param<String> followupsCol() { return followupsCol; }
     public Param<String> termsCol() { return termsCol; }
     public Param<String> model() { return model; }
     public IntParam maxNewTokens() { return maxNewTokens; }
@@ -197,6 +203,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public BaylingTranslation setTgtLang(String v) { set(tgtLang, v); return this; }
     public BaylingTranslation setSrcLangCol(String v) { set(srcLangCol, v); return this; }
     public BaylingTranslation setTgtLangCol(String v) { set(tgtLangCol, v); return this; }
+    public BaylingTranslation setFollowupsCol(String v) { set(followupsCol, v); return this; }
     public BaylingTranslation setTermsCol(String v) { set(termsCol, v); return this; }
     public BaylingTranslation setModel(String v) { set(model, v); return this; }
     public BaylingTranslation setMaxNewTokens(int v) { set(maxNewTokens, v); return this; }
@@ -328,13 +335,17 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
                         + "Col (a column of codes)");
             }
         }
-        if (!str(termsCol).isEmpty()) {
-            if (!names.contains(str(termsCol))) {
-                throw new IllegalArgumentException("termsCol '" + str(termsCol) + "' is not a column of " + names);
+        for (Param<String> p : List.of(followupsCol, termsCol)) {
+            String c = str(p);
+            if (c.isEmpty()) {
+                continue;
             }
-            DataType t = schema.apply(str(termsCol)).dataType();
+            if (!names.contains(c)) {
+                throw new IllegalArgumentException(p.name() + " '" + c + "' is not a column of " + names);
+            }
+            DataType t = schema.apply(c).dataType();
             if (!(t instanceof StringType) && !(t instanceof ArrayType a && a.elementType() instanceof StringType)) {
-                throw new IllegalArgumentException("termsCol '" + str(termsCol) + "' must be array<string> or string, is "
+                throw new IllegalArgumentException(p.name() + " '" + c + "' must be array<string> or string, is "
                         + t.simpleString());
             }
         }
@@ -369,7 +380,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         BatchTranslator translator = BatchTranslator.prepare(dataset.sparkSession(), translateOptions(), getQuality());
         TransformPartition fn = new TransformPartition(translator, in.fieldIndex(getInputCol()),
                 index(in, str(srcLangCol)), str(srcLang), index(in, str(tgtLangCol)), str(tgtLang),
-                index(in, str(termsCol)), (Integer) getOrDefault(batchRows));
+                index(in, str(followupsCol)), index(in, str(termsCol)), (Integer) getOrDefault(batchRows));
         return dataset.toDF().mapPartitions(fn, Encoders.row(out));
     }
 

@@ -23,17 +23,19 @@ final class TransformPartition implements MapPartitionsFunction<Row, Row> {
     private final String src;
     private final int tgtCol;
     private final String tgt;
+    private final int followups;
     private final int terms;
     private final int batchRows;
 
-    TransformPartition(BatchTranslator translator, int text, int srcCol, String src, int tgtCol, String tgt, int terms,
-                       int batchRows) {
+    TransformPartition(BatchTranslator translator, int text, int srcCol, String src, int tgtCol, String tgt,
+                       int followups, int terms, int batchRows) {
         this.translator = translator;
         this.text = text;
         this.srcCol = srcCol;
         this.src = src;
         this.tgtCol = tgtCol;
         this.tgt = tgt;
+        this.followups = followups;
         this.terms = terms;
         this.batchRows = Math.max(1, batchRows);
     }
@@ -69,7 +71,7 @@ final class TransformPartition implements MapPartitionsFunction<Row, Row> {
         List<BatchTranslator.Request> requests = new ArrayList<>(rows.size());
         for (Row r : rows) {
             requests.add(new BatchTranslator.Request(r.getString(text), srcCol < 0 ? src : r.getString(srcCol),
-                    tgtCol < 0 ? tgt : r.getString(tgtCol), terms(r)));
+                    tgtCol < 0 ? tgt : r.getString(tgtCol), strings(r, followups), strings(r, terms)));
         }
         List<Row> results = translator.translate(requests);
         List<Row> out = new ArrayList<>(rows.size());
@@ -85,11 +87,12 @@ final class TransformPartition implements MapPartitionsFunction<Row, Row> {
         return out;
     }
 
-    private List<String> terms(Row r) {
-        if (terms < 0 || r.isNullAt(terms)) {
+    /** An array<string> column, or a string column as one entry; empty when absent or null. */
+    private static List<String> strings(Row r, int col) {
+        if (col < 0 || r.isNullAt(col)) {
             return List.of();
         }
-        Object v = r.get(terms);
-        return v instanceof String s ? List.of(s) : r.getList(terms);
+        Object v = r.get(col);
+        return v instanceof String s ? List.of(s) : r.getList(col);
     }
 }

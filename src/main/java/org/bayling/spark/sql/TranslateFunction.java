@@ -52,7 +52,7 @@ public final class TranslateFunction extends AbstractFunction3<Object, Object, O
 
     @Override
     public Row apply(Object text, Object src, Object tgt) {
-        return translator.translate(List.of(new BatchTranslator.Request(str(text), str(src), str(tgt), List.of()))).get(0);
+        return translator.translate(List.of(BatchTranslator.Request.of(str(text), str(src), str(tgt)))).get(0);
     }
 
     private static String str(Object o) {

@@ -12,6 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -37,13 +42,22 @@ class BaylingTranslationTest {
         List<String> texts = new ArrayList<>(MlTestSupport.wmtLines(12));
         texts.add(texts.get(2)); // a duplicate
         texts.add("   ");         // bad input: an error row, no model call
-        Dataset<Row> df = MlTestSupport.rows(spark, texts, 3);
+        Dataset<Row> df = MlTestSupport.rows(spark, texts, 3)
+                .withColumn("terms", when(col("id").equalTo("r5"), array(lit("订单"))))
+                .withColumn("followups", when(col("id").equalTo("r7"), array(lit("Make the translation more formal."))));
 
         // the job on the same rows
         StringBuilder jsonl = new StringBuilder();
         for (Row r : df.collectAsList()) {
-            jsonl.append(new com.google.gson.Gson().toJson(Map.of("id", r.getString(0), "text", r.getString(1),
-                    "src_lang", "en", "tgt_lang", "zh"))).append('\n');
+            Map<String, Object> line = new HashMap<>(Map.of("id", r.getString(0), "text", r.getString(1),
+                    "src_lang", "en", "tgt_lang", "zh"));
+            if (!r.isNullAt(4)) {
+                line.put("terms", r.getList(4));
+            }
+            if (!r.isNullAt(5)) {
+                line.put("followups", r.getList(5));
+            }
+            jsonl.append(new com.google.gson.Gson().toJson(line)).append('\n');
         }
         Path in = Files.writeString(tmp.resolve("in.jsonl"), jsonl);
         TranslateOptions o = TranslateOptions.builder().input(in.toString()).output(tmp.resolve("job").toString())
@@ -58,6 +72,7 @@ class BaylingTranslationTest {
 
         BaylingTranslation t = new BaylingTranslation().setInputCol("text").setSrcLangCol("src_lang").setTgtLang("zh")
                 .setModel(MlTestSupport.tinyModel()).setGeneration(MlTestSupport.quickGreedy())
+                .setTermsCol("terms").setFollowupsCol("followups")
                 .setMaxBatchTokens(300).setCacheDir(tmp.resolve("cache").toString()).setOutputCol("out");
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {t}).fit(df);
         fitted.write().overwrite().save(tmp.resolve("pipeline").toString());
@@ -67,11 +82,11 @@ class BaylingTranslationTest {
         assertEquals(t.options(), back.options());
 
         Dataset<Row> out = loaded.transform(df);
-        assertEquals(List.of("id", "text", "src_lang", "tgt_lang", "out"), List.of(out.columns()));
+        assertEquals(List.of("id", "text", "src_lang", "tgt_lang", "terms", "followups", "out"), List.of(out.columns()));
         List<Row> rows = out.collectAsList();
         assertEquals(texts.size(), rows.size());
         for (Row r : rows) {
-            Row res = r.getStruct(4);
+            Row res = r.getStruct(6);
             Row j = job.get(r.getString(0));
             String id = r.getString(0);
             assertEquals(j.<String>getAs(OutputSchema.STATUS), res.getAs(OutputSchema.STATUS), id);
@@ -81,7 +96,9 @@ class BaylingTranslationTest {
             assertEquals(j.<String>getAs(OutputSchema.FINISH_REASON), res.getAs(OutputSchema.FINISH_REASON), id);
             assertQualityClose(j.getAs(OutputSchema.QUALITY), res.getAs(OutputSchema.QUALITY), id);
         }
-        Row bad = rows.stream().filter(r -> r.getString(1).isBlank()).findFirst().orElseThrow().getStruct(4);
+        Row twoTurns = rows.stream().filter(r -> r.getString(0).equals("r7")).findFirst().orElseThrow().getStruct(6);
+        assertTrue(twoTurns.<Integer>getAs(OutputSchema.N_OUTPUT_TOKENS) > 8, "the follow-up turn ran");
+        Row bad = rows.stream().filter(r -> r.getString(1).isBlank()).findFirst().orElseThrow().getStruct(6);
         assertEquals("error", bad.getAs("status"));
         assertEquals("text is empty", bad.getAs("error"));
     }
