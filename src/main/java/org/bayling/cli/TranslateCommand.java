@@ -26,10 +26,12 @@ import picocli.CommandLine.Option;
                 "Defaults can come from a properties file: -Dpicocli.defaults.translate.path=conf/translate.properties"})
 public final class TranslateCommand implements Callable<Integer> {
 
-    @Option(names = "--input", required = true, description = "Input file, directory or glob (any Hadoop URI).")
+    // Without arguments the job runs on its embedded default: the sample corpus and the tiny model the project ships.
+    @Option(names = "--input", defaultValue = "samples/enzh-sample.jsonl",
+            description = "Input file, directory or glob (any Hadoop URI; default: the shipped sample corpus).")
     String input;
 
-    @Option(names = "--output", required = true, description = "Output directory (any Hadoop URI).")
+    @Option(names = "--output", defaultValue = "out/sample-run", description = "Output directory (any Hadoop URI; default: ${DEFAULT-VALUE}).")
     String output;
 
     @Option(names = "--src-lang", description = "Source language code, unless a src_lang column says otherwise.")
@@ -41,7 +43,8 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--format", description = "parquet|jsonl|csv|tsv|text (default: from the input's extension).")
     String format;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory or URI (hdfs://, s3a://, file://).")
+    @Option(names = "--model", defaultValue = "models/tiny-bayling",
+            description = "Hugging Face model directory or URI (hdfs://, s3a://, file://; default: the shipped tiny random-weight model).")
     String model;
 
     @Option(names = "--mode", defaultValue = "overwrite", description = "overwrite|append|resume (default: ${DEFAULT-VALUE}).")
@@ -101,7 +104,7 @@ public final class TranslateCommand implements Callable<Integer> {
     long progressSeconds;
     @Option(names = "--engine-factory", hidden = true) String engineFactory;
 
-    /** Decoding flags, shared with {@code generate}; unset = BayLing's recipe (5 beams, 1024 new tokens). */
+    /** Decoding flags, shared with {@code generate}; unset = BayLing's recipe (see {@link #recipe()}). */
     @CommandLine.Mixin
     GenerationOptions generationOptions = new GenerationOptions();
 
@@ -122,7 +125,32 @@ public final class TranslateCommand implements Callable<Integer> {
     }
 
     GenerationConfig generation() {
-        return generationOptions.applyTo(GenerationConfig.bayling());
+        return generationOptions.applyTo(recipe());
+    }
+
+    /**
+     * BayLing's translation recipe (5 beams, no sampling), with the checkpoint's own
+     * {@code max_new_tokens} when its generation_config.json sets one (else 1024, as BayLing's script).
+     * Sampling settings in generation_config.json are deliberately not taken: chat checkpoints ship
+     * them, and translation runs are meant to be deterministic.
+     */
+    GenerationConfig recipe() {
+        GenerationConfig recipe = GenerationConfig.bayling();
+        try {
+            org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(model, "generation_config.json");
+            org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(new org.apache.hadoop.conf.Configuration());
+            if (fs.exists(file)) {
+                try (var in = new java.io.InputStreamReader(fs.open(file), java.nio.charset.StandardCharsets.UTF_8)) {
+                    var json = com.google.gson.JsonParser.parseReader(in).getAsJsonObject();
+                    if (json.has("max_new_tokens") && !json.get("max_new_tokens").isJsonNull()) {
+                        recipe = recipe.toBuilder().maxNewTokens(json.get("max_new_tokens").getAsInt()).build();
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // unreadable here: the job's model check reports it before any task runs
+        }
+        return recipe;
     }
 
     TranslateOptions options() {

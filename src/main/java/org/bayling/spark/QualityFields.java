@@ -1,52 +1,102 @@
 package org.bayling.spark;
 
+import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
+import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
 
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.bayling.quality.QualityInput;
+import org.bayling.quality.QualityScorer;
+import org.bayling.quality.RowQuality;
+import org.bayling.quality.SentenceReferenceMetrics;
 import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.TranslationTask;
 import org.bayling.translate.TurnOutput;
 
 /**
- * The one place that fills the output's {@code quality} struct. Swap the body of {@link #of} for
- * {@code org.bayling.quality.QualityScorer} when it lands; keep {@link #STRUCT} in step.
+ * The one place that fills the output's {@code quality} struct: {@link QualityScorer} on executors for
+ * each translated request (confidence, length ratio, language check, copy, repetition, truncation,
+ * terms, combined score and flags), and sentence BLEU/chrF against the row's reference once rows are
+ * joined back (references belong to rows, not to deduplicated requests).
  */
 public final class QualityFields {
 
     public static final StructType STRUCT = createStructType(List.of(
+            createStructField("score", DoubleType, true),
+            createStructField("flags", createArrayType(StringType, false), true),
             createStructField("mean_logprob", DoubleType, true),
             createStructField("min_logprob", DoubleType, true),
-            createStructField("length_ratio", DoubleType, true)));
+            createStructField("perplexity", DoubleType, true),
+            createStructField("length_ratio", DoubleType, true),
+            createStructField("expected_length_ratio", DoubleType, true),
+            createStructField("detected_lang", StringType, true),
+            createStructField("lang_confidence", DoubleType, true),
+            createStructField("copy_similarity", DoubleType, true),
+            createStructField("repeated_ngram_ratio", DoubleType, true),
+            createStructField("truncated", BooleanType, true),
+            createStructField("terms_found", createArrayType(StringType, false), true),
+            createStructField("term_coverage", DoubleType, true),
+            createStructField("sentence_bleu", DoubleType, true),
+            createStructField("sentence_chrf", DoubleType, true)));
+
+    private static volatile QualityScorer scorer; // one per JVM: its language detector is large
 
     private QualityFields() {
     }
 
+    private static QualityScorer scorer() {
+        QualityScorer s = scorer;
+        if (s == null) {
+            synchronized (QualityFields.class) {
+                if (scorer == null) {
+                    scorer = QualityScorer.withDefaults();
+                }
+                s = scorer;
+            }
+        }
+        return s;
+    }
+
     /** Quality of a finished translation (last turn), or null for failed outcomes. */
-    public static Row of(TranslationOutcome outcome, String source) {
+    public static Row of(TranslationOutcome outcome, TranslationTask task) {
         if (outcome == null || !outcome.ok() || outcome.lastTurn() == null) {
             return null;
         }
         TurnOutput last = outcome.lastTurn();
-        float[] lp = last.tokenLogprobs();
-        Double mean = null;
-        Double min = null;
-        if (lp != null && lp.length > 0) {
-            double sum = 0;
-            double m = Double.POSITIVE_INFINITY;
-            for (float v : lp) {
-                sum += v;
-                m = Math.min(m, v);
-            }
-            mean = sum / lp.length;
-            min = m;
-        }
-        String t = outcome.translation();
-        Double ratio = source == null || source.isEmpty() || t == null ? null
-                : (double) t.codePointCount(0, t.length()) / source.codePointCount(0, source.length());
-        return RowFactory.create(mean, min, ratio);
+        QualityInput in = QualityInput.of(task.text(), outcome.translation(), task.srcLang(), task.tgtLang())
+                .withGeneration(last.tokenLogprobs(), last.finishReason())
+                .withRequiredTerms(task.terms());
+        RowQuality q = scorer().score(in);
+        return RowFactory.create(num(q.combined()), OutputSchema.seq(q.flags()), num(q.meanLogprob()), num(q.minLogprob()),
+                num(q.perplexity()), num(q.lengthRatio()), num(q.expectedLengthRatio()), q.detectedLang(),
+                num(q.langConfidence()), num(q.copySimilarity()), num(q.repeatedNgramRatio()), q.truncated(),
+                task.terms().isEmpty() ? null : OutputSchema.seq(q.termsFound()),
+                task.terms().isEmpty() ? null : num(q.termCoverage()), null, null);
+    }
+
+    /** The quality struct with sentence BLEU/chrF against the reference filled in (null without a reference). */
+    public static Column withReferenceScores(Column quality, Column translation, Column reference, Column tgtLang) {
+        return quality.withField("sentence_bleu", BLEU.apply(translation, reference, tgtLang))
+                .withField("sentence_chrf", CHRF.apply(translation, reference));
+    }
+
+    private static final UserDefinedFunction BLEU = functions.udf(
+            (UDF3<String, String, String, Double>) SentenceReferenceMetrics::bleu, DoubleType);
+    private static final UserDefinedFunction CHRF = functions.udf(
+            (UDF2<String, String, Double>) SentenceReferenceMetrics::chrf, DoubleType);
+
+    private static Double num(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
     }
 }

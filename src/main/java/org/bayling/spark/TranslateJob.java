@@ -206,7 +206,8 @@ public final class TranslateJob {
         c.put(OutputSchema.TURNS, when(ok, col("r_" + OutputSchema.TURNS)));
         c.put(OutputSchema.STATUS, status);
         c.put(OutputSchema.ERROR, error);
-        c.put(OutputSchema.QUALITY, when(ok, col("r_" + OutputSchema.QUALITY)));
+        c.put(OutputSchema.QUALITY, when(ok, QualityFields.withReferenceScores(col("r_" + OutputSchema.QUALITY),
+                col("r_" + OutputSchema.TRANSLATION), col(OutputSchema.REFERENCE), col(OutputSchema.TGT_LANG))));
         c.put(OutputSchema.N_INPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_INPUT_TOKENS), lit(0)));
         c.put(OutputSchema.N_OUTPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_OUTPUT_TOKENS), lit(0)));
         c.put(OutputSchema.REUSED_PREFIX_TOKENS, coalesce(col("r_" + OutputSchema.REUSED_PREFIX_TOKENS), lit(0)));

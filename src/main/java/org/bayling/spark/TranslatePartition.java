@@ -156,7 +156,7 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
         TurnOutput last = o.lastTurn();
         return RowFactory.create(task.key(), ok, error, ok ? o.translation() : null, OutputSchema.seq(turns), o.inputTokens(),
                 o.outputTokens(), o.reusedPrefixTokens(), last == null ? null : last.finishReason(),
-                QualityFields.of(o, task.text()), now, executor);
+                QualityFields.of(o, task), now, executor);
     }
 
     private static String nonEmpty(String e) {
