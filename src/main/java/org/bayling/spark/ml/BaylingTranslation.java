@@ -17,9 +17,11 @@ import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
@@ -29,13 +31,15 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.spark.OutputSchema;
+import org.bayling.spark.QualityFields;
 import org.bayling.spark.TranslateOptions;
 
 /**
  * Spark ML {@link Transformer} that translates a text column with BayLing and adds a
  * {@link TranslationResult#STRUCT} column ({@code translation, status, error, quality, n_input_tokens,
  * n_output_tokens, finish_reason}). Every input column and row is kept, in order. Optional columns give
- * each row required terms ({@link #termsCol()}) and follow-up instructions ({@link #followupsCol()}), as in the job.
+ * each row required terms ({@link #termsCol()}), follow-up instructions ({@link #followupsCol()}) and a reference
+ * ({@link #referenceCol()}: sentence BLEU/chrF in {@code quality}), as in the job.
  *
  * <p>Runs the translation job's executor code: each partition is cut into chunks of
  * {@link #batchRows()} rows, each chunk's distinct requests go through {@code TranslatePartition}
@@ -66,6 +70,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     private final Param<String> srcLangCol;
     private final Param<String> tgtLangCol;
     private final Param<String> followupsCol;
+    private final Param<String> referenceCol;
     private final Param<String> termsCol;
     private final Param<String> model;
     private final IntParam maxNewTokens;
@@ -103,6 +108,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         tgtLangCol = new Param<>(this, "tgtLangCol", "column with each row's target language code (overrides tgtLang)");
         followupsCol = new Param<>(this, "followupsCol",
                 "optional array<string> column of refinement instructions run after the first translation");
+        referenceCol = new Param<>(this, "referenceCol",
+                "optional reference translation column: fills quality.sentence_bleu and quality.sentence_chrf");
         termsCol = new Param<>(this, "termsCol", "optional array<string> column of terms the translation must contain");
         model = new Param<>(this, "model", "model directory URI (any Hadoop filesystem or local path)");
         maxNewTokens = new IntParam(this, "maxNewTokens", "max new tokens per turn");
@@ -135,6 +142,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         setDefault(tgtLangCol, "");
         setDefault(followupsCol, "");
         setDefault(termsCol, "");
+        setDefault(referenceCol, "");
         setDefault(model, "");
         setDefault(maxNewTokens, g.maxNewTokens());
         setDefault(minNewTokens, g.minNewTokens());
@@ -173,6 +181,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public Param<String> tgtLangCol() { return tgtLangCol; }
     public Param<String> followupsCol() { return followupsCol; }
     public Param<String> termsCol() { return termsCol; }
+    public Param<String> referenceCol() { return referenceCol; }
     public Param<String> model() { return model; }
     public IntParam maxNewTokens() { return maxNewTokens; }
     public IntParam minNewTokens() { return minNewTokens; }
@@ -205,6 +214,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public BaylingTranslation setTgtLangCol(String v) { set(tgtLangCol, v); return this; }
     public BaylingTranslation setFollowupsCol(String v) { set(followupsCol, v); return this; }
     public BaylingTranslation setTermsCol(String v) { set(termsCol, v); return this; }
+    public BaylingTranslation setReferenceCol(String v) { set(referenceCol, v); return this; }
     public BaylingTranslation setModel(String v) { set(model, v); return this; }
     public BaylingTranslation setMaxNewTokens(int v) { set(maxNewTokens, v); return this; }
     public BaylingTranslation setMinNewTokens(int v) { set(minNewTokens, v); return this; }
@@ -349,6 +359,9 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
                         + t.simpleString());
             }
         }
+        if (!str(referenceCol).isEmpty()) {
+            requireString(schema, names, str(referenceCol), "referenceCol");
+        }
         if (getModel().isEmpty()) {
             throw new IllegalArgumentException("set model (a model directory URI)");
         }
@@ -381,7 +394,17 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         TransformPartition fn = new TransformPartition(translator, in.fieldIndex(getInputCol()),
                 index(in, str(srcLangCol)), str(srcLang), index(in, str(tgtLangCol)), str(tgtLang),
                 index(in, str(followupsCol)), index(in, str(termsCol)), (Integer) getOrDefault(batchRows));
-        return dataset.toDF().mapPartitions(fn, Encoders.row(out));
+        Dataset<Row> translated = dataset.toDF().mapPartitions(fn, Encoders.row(out));
+        if (str(referenceCol).isEmpty() || !getQuality()) {
+            return translated;
+        }
+        // sentence BLEU/chrF against the row's reference, as the job adds them after joining rows back
+        String o = getOutputCol();
+        Column tgt = str(tgtLangCol).isEmpty() ? functions.lit(str(tgtLang)) : functions.col(str(tgtLangCol));
+        Column quality = QualityFields.withReferenceScores(functions.col(o + "." + OutputSchema.QUALITY),
+                functions.col(o + "." + OutputSchema.TRANSLATION), functions.col(str(referenceCol)), tgt);
+        return translated.withColumn(o, functions.col(o).withField(OutputSchema.QUALITY, quality),
+                out.apply(o).metadata());
     }
 
     private static int index(StructType s, String col) {

@@ -44,7 +44,8 @@ class BaylingTranslationTest {
         texts.add("   ");         // bad input: an error row, no model call
         Dataset<Row> df = MlTestSupport.rows(spark, texts, 3)
                 .withColumn("terms", when(col("id").equalTo("r5"), array(lit("订单"))))
-                .withColumn("followups", when(col("id").equalTo("r7"), array(lit("Make the translation more formal."))));
+                .withColumn("followups", when(col("id").equalTo("r7"), array(lit("Make the translation more formal."))))
+                .withColumn("reference", when(col("id").equalTo("r3"), lit("最新消息是，现在有一名骑手确认他已经到达餐厅。")));
 
         // the job on the same rows
         StringBuilder jsonl = new StringBuilder();
@@ -56,6 +57,9 @@ class BaylingTranslationTest {
             }
             if (!r.isNullAt(5)) {
                 line.put("followups", r.getList(5));
+            }
+            if (!r.isNullAt(6)) {
+                line.put("reference", r.getString(6));
             }
             jsonl.append(new com.google.gson.Gson().toJson(line)).append('\n');
         }
@@ -72,7 +76,7 @@ class BaylingTranslationTest {
 
         BaylingTranslation t = new BaylingTranslation().setInputCol("text").setSrcLangCol("src_lang").setTgtLang("zh")
                 .setModel(MlTestSupport.tinyModel()).setGeneration(MlTestSupport.quickGreedy())
-                .setTermsCol("terms").setFollowupsCol("followups")
+                .setTermsCol("terms").setFollowupsCol("followups").setReferenceCol("reference")
                 .setMaxBatchTokens(300).setCacheDir(tmp.resolve("cache").toString()).setOutputCol("out");
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {t}).fit(df);
         fitted.write().overwrite().save(tmp.resolve("pipeline").toString());
@@ -82,11 +86,12 @@ class BaylingTranslationTest {
         assertEquals(t.options(), back.options());
 
         Dataset<Row> out = loaded.transform(df);
-        assertEquals(List.of("id", "text", "src_lang", "tgt_lang", "terms", "followups", "out"), List.of(out.columns()));
+        assertEquals(List.of("id", "text", "src_lang", "tgt_lang", "terms", "followups", "reference", "out"),
+                List.of(out.columns()));
         List<Row> rows = out.collectAsList();
         assertEquals(texts.size(), rows.size());
         for (Row r : rows) {
-            Row res = r.getStruct(6);
+            Row res = r.getStruct(7);
             Row j = job.get(r.getString(0));
             String id = r.getString(0);
             assertEquals(j.<String>getAs(OutputSchema.STATUS), res.getAs(OutputSchema.STATUS), id);
@@ -96,9 +101,11 @@ class BaylingTranslationTest {
             assertEquals(j.<String>getAs(OutputSchema.FINISH_REASON), res.getAs(OutputSchema.FINISH_REASON), id);
             assertQualityClose(j.getAs(OutputSchema.QUALITY), res.getAs(OutputSchema.QUALITY), id);
         }
-        Row twoTurns = rows.stream().filter(r -> r.getString(0).equals("r7")).findFirst().orElseThrow().getStruct(6);
+        Row twoTurns = rows.stream().filter(r -> r.getString(0).equals("r7")).findFirst().orElseThrow().getStruct(7);
         assertTrue(twoTurns.<Integer>getAs(OutputSchema.N_OUTPUT_TOKENS) > 8, "the follow-up turn ran");
-        Row bad = rows.stream().filter(r -> r.getString(1).isBlank()).findFirst().orElseThrow().getStruct(6);
+        Row withRef = rows.stream().filter(r -> r.getString(0).equals("r3")).findFirst().orElseThrow().getStruct(7);
+        assertNotNull(withRef.<Row>getAs(OutputSchema.QUALITY).getAs("sentence_chrf"));
+        Row bad = rows.stream().filter(r -> r.getString(1).isBlank()).findFirst().orElseThrow().getStruct(7);
         assertEquals("error", bad.getAs("status"));
         assertEquals("text is empty", bad.getAs("error"));
     }
@@ -106,9 +113,16 @@ class BaylingTranslationTest {
     /** Log-probs of the same tokens may differ in the last float bits between batch compositions. */
     static void assertQualityClose(Row expected, Row actual, String id) {
         assertEquals(expected == null, actual == null, id);
-        if (expected != null) {
-            for (int i = 0; i < expected.size(); i++) {
-                assertEquals(expected.getDouble(i), actual.getDouble(i), 1e-4, id + " quality." + i);
+        if (expected == null) {
+            return;
+        }
+        assertEquals(List.of(expected.schema().fieldNames()), List.of(actual.schema().fieldNames()), id);
+        for (int i = 0; i < expected.size(); i++) {
+            String what = id + " quality." + expected.schema().fieldNames()[i];
+            if (expected.get(i) instanceof Double d && actual.get(i) != null) {
+                assertEquals(d, actual.getDouble(i), 1e-4 * Math.max(1, Math.abs(d)), what);
+            } else {
+                assertEquals(expected.get(i), actual.get(i), what);
             }
         }
     }
