@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code jobs/bayling}: the project's command line. Each subcommand parses its options and calls into the library. */
 @Command(name = "bayling", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Distributed batch translation with BayLing on Apache Spark and DJL.",
-        subcommands = {TranslateCommand.class, GenerateCommand.class, EvaluateCommand.class, ApplyDeltaCommand.class, MakeDeltaCommand.class,
+        subcommands = {TranslateCommand.class, GenerateCommand.class, EvaluateCommand.class, ReportCommand.class, ApplyDeltaCommand.class, MakeDeltaCommand.class,
                 BenchCommand.class})
 public final class BaylingCli implements Runnable {
 

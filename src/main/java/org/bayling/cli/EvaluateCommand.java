@@ -9,8 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bayling.quality.eval.EvaluationJson;
+import org.bayling.quality.eval.JobEvaluation;
+import org.bayling.quality.eval.ReferenceFormat;
 import org.bayling.quality.metrics.Bleu;
 import org.bayling.quality.metrics.BleuScore;
 import org.bayling.quality.metrics.Chrf;
@@ -27,43 +32,71 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code evaluate}: sacreBLEU 2.6.0-compatible BLEU, chrF2, chrF2++ and TER for a hypothesis file against one or
- * more reference files, optionally with a paired bootstrap test against a second system.
+ * {@code evaluate}: sacreBLEU 2.6.0-compatible BLEU, chrF2, chrF2++ and TER.
  *
- * <p>Exit codes: 0 success, 1 bad input (mismatched line counts, unreadable file, unsupported tokenizer).
+ * <ul>
+ *   <li><b>File mode</b> ({@code --hypotheses}): a hypothesis file against one or more reference files, optionally
+ *       with a paired bootstrap test against a second system.</li>
+ *   <li><b>Spark mode</b> ({@code --translations}): a translate job's Parquet output, per language pair and per
+ *       quality flag, references from the output's {@code reference} column or joined by id
+ *       ({@link JobEvaluation}).</li>
+ * </ul>
+ *
+ * <p>Exit codes: 0 success, 1 bad input (mismatched line counts, unreadable file, unsupported tokenizer),
+ * 2 bad options.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Score translations with sacreBLEU-compatible BLEU, chrF, chrF++ and TER (file mode).")
+        description = {"Score translations with sacreBLEU-compatible BLEU, chrF, chrF++ and TER.",
+            "",
+            "File mode:  evaluate --hypotheses FILE --references FILE... --target-lang L [--json]",
+            "  --json prints {\"bleu\": {score, signature, counts, totals, sys_len, ref_len, bp, precisions},",
+            "  \"chrf\": {score, signature}, \"chrf++\": {score, signature}, \"ter\": {score, signature, num_edits,",
+            "  ref_length}[, \"paired_bootstrap\": {...}]}; without it a table.",
+            "",
+            "Spark mode: evaluate --translations URI [--references URI] [--output FILE.json] [--json]",
+            "  Reads a translate job's Parquet output; references come from its 'reference' column or are",
+            "  joined by id from --references. Scores 'ok' rows with a reference, per language pair (BLEU with",
+            "  sacreBLEU's default tokenizer for the target) and per quality flag. JSON (--output / --json):",
+            "  {translations, references, flag_source, rows, ok, evaluated,",
+            "   pairs: {\"en-zh\": {rows, ok, error, skipped, other_status, ok_without_reference, evaluated,",
+            "          mean_combined, metrics: {segments, bleu, chrf, chrf++, ter} | null,",
+            "          flags: {FLAG: {rows, evaluated, mean_combined, metrics}}, unflagged: {...}}},",
+            "   flags: {FLAG: {rows, evaluated}}}",
+            "  Metric blocks have the file-mode shape; without --json/--output a table is printed.",
+            ""},
+        footer = {"", "Exit codes: 0 success, 1 bad input, 2 bad options."})
 public class EvaluateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"--hypotheses", "-i"}, required = true, paramLabel = "FILE",
-            description = "System output, one segment per line (the baseline when --compare is given).")
+    @Option(names = {"--hypotheses", "-i"}, paramLabel = "FILE",
+            description = "File mode: system output, one segment per line (the baseline when --compare is given).")
     Path hypotheses;
 
-    @Option(names = {"--references", "-r"}, required = true, arity = "1..*", paramLabel = "FILE",
-            description = "Reference file(s); repeat the option or list several files for multiple references.")
-    List<Path> references = new ArrayList<>();
+    @Option(names = {"--references", "-r"}, arity = "1..*", paramLabel = "FILE|URI",
+            description = "File mode: reference file(s); repeat the option or list several files for multiple"
+                    + " references. Spark mode: one references file or directory joined to the output by id"
+                    + " (default: the output's reference column).")
+    List<String> references = new ArrayList<>();
 
-    @Option(names = {"--target-lang", "-t"}, required = true, paramLabel = "L",
-            description = "Target language code; selects sacreBLEU's default tokenizer (zh, ja-mecab, ko-mecab, else 13a)"
-                    + " and TER's Asian support for zh/ja/ko.")
+    @Option(names = {"--target-lang", "-t"}, paramLabel = "L",
+            description = "File mode: target language code; selects sacreBLEU's default tokenizer (zh, ja-mecab,"
+                    + " ko-mecab, else 13a) and TER's Asian support for zh/ja/ko. (Spark mode: from tgt_lang.)")
     String targetLang;
 
     @Option(names = {"--tokenize", "--tok"}, paramLabel = "T",
             description = "BLEU tokenizer: 13a, intl, zh, char, none (default: by target language).")
     String tokenize;
 
-    @Option(names = {"--lowercase", "-lc"}, description = "Case-insensitive BLEU.")
+    @Option(names = {"--lowercase", "-lc"}, description = "File mode: case-insensitive BLEU.")
     boolean lowercase;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Option(names = "--compare", paramLabel = "FILE",
-            description = "Second system: adds a paired bootstrap test (baseline = --hypotheses).")
+            description = "File mode: second system; adds a paired bootstrap test (baseline = --hypotheses).")
     Path compare;
 
     @Option(names = "--paired-bs-n", paramLabel = "N", defaultValue = "1000",
@@ -74,14 +107,62 @@ public class EvaluateCommand implements Callable<Integer> {
             description = "Seed of the NumPy-compatible RNG (sacreBLEU default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--translations", paramLabel = "URI",
+            description = "Spark mode: the translate job's output directory (Parquet, any Hadoop URI).")
+    String translations;
+
+    @Option(names = "--reference-format", paramLabel = "F",
+            description = "Spark mode: jsonl|parquet|csv|text (default: from the references' name, else parquet)."
+                    + " text: line N is the reference of id N or of an id ending in ':N'.")
+    String referenceFormat;
+
+    @Option(names = "--id-column", paramLabel = "C", defaultValue = "id",
+            description = "Spark mode: id column of the references (default: ${DEFAULT-VALUE}).")
+    String idColumn;
+
+    @Option(names = "--reference-column", paramLabel = "C", defaultValue = "reference",
+            description = "Spark mode: reference column of the references (default: ${DEFAULT-VALUE}).")
+    String referenceColumn;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "FILE.json",
+            description = "Spark mode: write the JSON result to this file (any Hadoop URI).")
+    String output;
+
+    @Option(names = "--master", description = "Spark mode: Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "K=V", description = "Spark mode: Spark configuration (repeatable).")
+    Map<String, String> conf = new LinkedHashMap<>();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (translations != null) {
+            return sparkMode(out, err);
+        }
+        List<String> missing = new ArrayList<>();
+        if (hypotheses == null) {
+            missing.add("'--hypotheses=FILE'");
+        }
+        if (references.isEmpty()) {
+            missing.add("'--references=FILE'");
+        }
+        if (targetLang == null) {
+            missing.add("'--target-lang=L'");
+        }
+        if (!missing.isEmpty()) {
+            return usageError(err, "Missing required option(s): " + String.join(", ", missing)
+                    + " (or --translations URI for Spark mode)");
+        }
+        if (output != null || referenceFormat != null) {
+            return usageError(err, "--output and --reference-format need --translations (Spark mode)");
+        }
         try {
             List<String> hyp = read(hypotheses);
             List<List<String>> refs = new ArrayList<>();
-            for (Path r : references) {
+            for (String rs : references) {
+                Path r = Path.of(rs);
                 List<String> lines = read(r);
                 if (lines.size() != hyp.size()) {
                     return fail(err, "line count mismatch: hypotheses " + hypotheses + " has " + hyp.size()
@@ -129,6 +210,82 @@ public class EvaluateCommand implements Callable<Integer> {
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return fail(err, e.getMessage());
         }
+    }
+
+    // ------------------------------------------------------------------ Spark mode
+
+    private Integer sparkMode(PrintWriter out, PrintWriter err) {
+        if (hypotheses != null || compare != null || targetLang != null || lowercase) {
+            return usageError(err, "--hypotheses, --compare, --target-lang and --lowercase are file-mode options;"
+                    + " Spark mode (--translations) takes the target language from each row's tgt_lang");
+        }
+        if (references.size() > 1) {
+            return usageError(err, "Spark mode takes one --references URI");
+        }
+        JobEvaluation.Options options;
+        try {
+            options = new JobEvaluation.Options(translations, references.isEmpty() ? null : references.get(0),
+                    referenceFormat == null ? null : ReferenceFormat.parse(referenceFormat), idColumn,
+                    referenceColumn, tokenize);
+            if (tokenize != null) {
+                JobEvaluation.bleuFor("", tokenize); // unknown tokenizer: fail before starting Spark
+            }
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return usageError(err, e.getMessage());
+        }
+        try (ReportCommand.Session s = ReportCommand.Session.open("bayling-evaluate", master, conf)) {
+            JobEvaluation.Result r = JobEvaluation.evaluate(s.spark(), options);
+            if (output != null) {
+                JobEvaluation.writeJson(s.spark(), r, output);
+            }
+            if (json) {
+                out.println(EvaluationJson.toJson(r));
+            } else {
+                printSparkTable(out, r);
+                if (output != null) {
+                    out.println("written to " + output);
+                }
+            }
+            out.flush();
+            return 0;
+        } catch (Exception e) { // Spark's AnalysisException is checked
+            return fail(err, e.getMessage());
+        }
+    }
+
+    private static void printSparkTable(PrintWriter out, JobEvaluation.Result r) {
+        out.printf(Locale.ROOT, "%d rows, %d ok, %d evaluated (ok with a reference); flags from %s%n",
+                r.rows(), r.ok(), r.evaluated(), r.flagSource().id());
+        String fmt = "%-22s %7s %7s %7s %7s %7s %7s%n";
+        out.printf(Locale.ROOT, fmt, "pair / flag", "rows", "scored", "BLEU", "chrF2", "chrF2++", "TER");
+        for (JobEvaluation.PairResult p : r.pairs().values()) {
+            printRow(out, fmt, p.pair(), p.ok(), p.evaluated(), p.metrics());
+            p.flags().forEach((f, g) -> printRow(out, fmt, "  " + f, g.rows(), g.evaluated(), g.metrics()));
+            printRow(out, fmt, "  (no flag)", p.unflagged().rows(), p.unflagged().evaluated(), p.unflagged().metrics());
+            if (p.error() + p.skipped() + p.otherStatus() > 0) {
+                out.printf(Locale.ROOT, "  not ok: %d error, %d skipped, %d other%n", p.error(), p.skipped(),
+                        p.otherStatus());
+            }
+            if (p.metrics() != null) {
+                out.println("  " + (p.metrics().bleu() != null ? p.metrics().bleu().signature()
+                        : "BLEU: " + p.metrics().bleuError()));
+            }
+        }
+    }
+
+    private static void printRow(PrintWriter out, String fmt, String name, long rows, long scored,
+                                 JobEvaluation.Metrics m) {
+        out.printf(Locale.ROOT, fmt, name, rows, scored,
+                m == null || m.bleu() == null ? "–" : f2(m.bleu().score()),
+                m == null ? "–" : f2(m.chrf().score()), m == null ? "–" : f2(m.chrfPlusPlus().score()),
+                m == null ? "–" : f2(m.ter().score()));
+    }
+
+    private int usageError(PrintWriter err, String message) {
+        err.println("evaluate: error: " + message);
+        err.println("Try 'evaluate --help' for more information.");
+        err.flush();
+        return 2;
     }
 
     private static List<String> read(Path p) throws IOException {

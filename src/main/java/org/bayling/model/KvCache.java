@@ -96,20 +96,20 @@ final class KvCache implements AutoCloseable {
     /** Writes one layer's new keys/values {@code [rows, kvHeads, t, headDim]} at slots [length, length + t). */
     void write(int layer, NDArray k, NDArray v) {
         int t = (int) k.getShape().get(2);
-        NDIndex slots = new NDIndex(":, :, {}:{}", length, length + t);
+        NDIndex slots = new NDIndex().addAllDim(2).addSliceDim(length, length + t); // built, not parsed: hot path
         keys[layer].set(slots, k);
         values[layer].set(slots, v);
     }
 
     /** Views of one layer's keys/values over slots [0, used), attached to {@code owner}. */
     NDArray keys(int layer, int used, NDManager owner) {
-        NDArray view = keys[layer].get(new NDIndex(":, :, :{}", used));
+        NDArray view = keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
         view.attach(owner);
         return view;
     }
 
     NDArray values(int layer, int used, NDManager owner) {
-        NDArray view = values[layer].get(new NDIndex(":, :, :{}", used));
+        NDArray view = values[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
         view.attach(owner);
         return view;
     }

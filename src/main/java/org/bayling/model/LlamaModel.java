@@ -196,7 +196,8 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     NDArray lastPosition(NDArray hidden) {
-        return hidden.get(new NDIndex(":, -1, :"));
+        long last = hidden.getShape().get(1) - 1;
+        return hidden.get(new NDIndex().addAllDim().addIndices(last));
     }
 
     DataType dtype() {

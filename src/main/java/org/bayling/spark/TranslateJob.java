@@ -257,6 +257,7 @@ public final class TranslateJob {
                 longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), wallSeconds);
         writeSummary(s);
         console.println(s.toText());
+        writeReport();
         return s;
     }
 
@@ -266,6 +267,16 @@ public final class TranslateJob {
 
     private static long longOrZero(Row r, int i) {
         return r.isNullAt(i) ? 0 : ((Number) r.get(i)).longValue();
+    }
+
+    /** The quality report (Markdown, HTML, charts) beside the output; a failure here never fails the job. */
+    private void writeReport() {
+        try {
+            org.bayling.quality.eval.JobReport.write(spark, options.output());
+            console.println("quality report written to " + new Path(options.output(), "_report"));
+        } catch (RuntimeException e) {
+            console.println("warning: quality report not written: " + e.getMessage());
+        }
     }
 
     private void writeSummary(TranslateSummary s) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real separate executor JVMs ({@code local-cluster[2,1,1024]}: an in-process standalone master and two
+ * Real separate executor JVMs ({@code local-cluster[2,1,2560]}: an in-process standalone master and two
  * workers that fork executor processes). Each output row records the executor's pid and how many engines
  * that JVM had loaded: the model is loaded once per executor process, in both distribution modes.
  */
@@ -37,11 +37,11 @@ class LocalClusterTranslateTest {
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Dio.netty") || a.startsWith("-Djdk.reflect")
                         || a.startsWith("-Dai.djl"))
                 .collect(Collectors.joining(" "));
-        spark = SparkSession.builder().master("local-cluster[2,1,1024]").appName("bayling-local-cluster-test")
+        spark = SparkSession.builder().master("local-cluster[2,1,2560]").appName("bayling-local-cluster-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.executor.memory", "768m")
+                .config("spark.executor.memory", "2g") // the quality scorer's language models take ~0.9 GB
                 // executors get the Maven test classpath; the worker's Spark home needs no jars
                 .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                 .config("spark.executor.extraJavaOptions", jvmOptions)
