@@ -33,9 +33,9 @@ import scala.runtime.AbstractFunction3;
  * <p><b>Execution</b>: a Spark scalar function sees one row at a time, so each call is a batch of one
  * through the same {@link BatchTranslator} / {@code TranslatePartition} as the transformer, on the same
  * per-executor engine (loaded once per executor JVM and model; never per row). It pays for no batching:
- * measured on the shipped tiny model (greedy, 8 new tokens, 64 rows, local[2], engine loaded) the
- * transformer did 1.7–1.9x the function's rows/s ({@code SqlThroughputTest}: 19.9 vs 10.3 rows/s, and
- * 6.7 vs 3.9 with the full quality scorer on a busy machine); on a real model on a GPU the gap grows with the batch the
+ * on the shipped tiny model (greedy, 8 new tokens, local[2], engine loaded, quality scoring on) the
+ * transformer did 1.7–3x the function's rows/s ({@code SqlThroughputTest}; e.g. 10.3 vs 3.4 rows/s, on a
+ * shared 2-core machine); on a real model on a GPU the gap grows with the batch the
  * transformer can use. For bulk work use {@code BaylingTranslation} / {@code BaylingDatasets} or the job.
  */
 public final class TranslateFunction extends AbstractFunction3<Object, Object, Object, Row> implements Serializable {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class SqlThroughputTest {
 
-    private static final int ROWS = 64;
+    private static final int ROWS = 32;
 
     @Test
     void measureSqlFunctionAgainstTransformer() throws Exception {
