@@ -1,0 +1,60 @@
+package org.bayling.spark.ml;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.bayling.spark.ModelSource;
+import org.bayling.spark.TranslateOptions;
+
+/**
+ * Driver-side memo of {@link ModelSource#prepare}: hashing (and maybe broadcasting) a model is done
+ * once per Spark application and model state, not once per {@code transform} call or SQL query
+ * analysis. The model state is a cheap listing (path, size, modification time); a changed
+ * directory is hashed again.
+ */
+final class DriverModels {
+
+    private static final Map<String, ModelSource> SOURCES = new ConcurrentHashMap<>();
+    private static final Map<String, LongAccumulator> ACCUMULATORS = new ConcurrentHashMap<>();
+
+    private DriverModels() {
+    }
+
+    static ModelSource prepare(SparkSession spark, TranslateOptions o) {
+        String key = String.join("|", spark.sparkContext().applicationId(), o.model(), o.distribution().name(),
+                Long.toString(o.broadcastLimitBytes()), listing(spark, o.model()));
+        return SOURCES.computeIfAbsent(key, k -> ModelSource.prepare(spark, o));
+    }
+
+    /** One registered accumulator per application and name. */
+    static LongAccumulator accumulator(SparkSession spark, String name) {
+        return ACCUMULATORS.computeIfAbsent(spark.sparkContext().applicationId() + "|" + name,
+                k -> spark.sparkContext().longAccumulator(name));
+    }
+
+    private static String listing(SparkSession spark, String uri) {
+        Path root = new Path(uri);
+        try {
+            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(root)) {
+                return "missing"; // ModelSource.prepare reports it
+            }
+            Map<String, String> files = new TreeMap<>();
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                LocatedFileStatus f = it.next();
+                files.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+            }
+            return Integer.toHexString(files.hashCode()) + ":" + files.size();
+        } catch (IOException e) {
+            return "unreadable"; // ModelSource.prepare reports it
+        }
+    }
+}
