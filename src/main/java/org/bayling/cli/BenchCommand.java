@@ -67,6 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--job-master", defaultValue = "local[*]")
     String jobMaster;
 
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0 = one per core).")
+    int threads;
+
     @Option(names = "--skip-decoder", description = "Skip the decoder throughput figures.")
     boolean skipDecoder;
 
@@ -79,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
+        org.bayling.predict.PyTorchRuntime.setThreads(threads);
         Path dir = model;
         Path temp = null;
         if (dir == null && !skipDecoder) {
