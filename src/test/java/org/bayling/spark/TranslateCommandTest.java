@@ -26,7 +26,8 @@ class TranslateCommandTest {
         int code = new CommandLine(new TranslateCommand()).setOut(new java.io.PrintWriter(out)).execute(
                 "--input", in.toString(), "--output", tmp.resolve("out").toString(), "--src-lang", "en",
                 "--tgt-lang", "zh", "--model", SparkTestSupport.tinyModel(), "--cache-dir", tmp.resolve("cache").toString(),
-                "--num-beams", "1", "--max-new-tokens", "16", "--progress-interval", "1");
+                "--num-beams", "1", "--max-new-tokens", "16", "--progress-interval", "1",
+                "--max-error-fraction", "0.5"); // 1 error row of 3: above the default 0.1 would exit 5
         assertEquals(0, code);
         String summary = Files.readString(tmp.resolve("out").resolve(TranslateJob.SUMMARY_FILE));
         assertTrue(summary.contains("\"ok\": 2"), summary);
