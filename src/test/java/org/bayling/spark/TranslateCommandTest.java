@@ -42,7 +42,9 @@ class TranslateCommandTest {
                 "--model", "m", "--tgt-lang", "zz-not-a-language!"));
         assertEquals(2, new CommandLine(new TranslateCommand()).execute("--input", "a.txt", "--output", "o",
                 "--model", "m", "--do-sample", "--num-beams", "4"));
-        assertEquals(2, new CommandLine(new TranslateCommand()).execute("--output", "o"));
+        // (without --input the job runs on its embedded default corpus: not an error any more)
+        assertEquals(2, new CommandLine(new TranslateCommand()).execute("--input", "a.txt", "--output", "a.txt",
+                "--model", "m"));
         System.setErr(err);
     }
 }
