@@ -103,6 +103,14 @@ class TranslateExitCodesTest {
             assertExit(ExitCodes.LOCK_HELD, run(incremental()), "is locked by another run");
         }
         assertEquals(ExitCodes.OK, run(incremental()).code()); // free again
+
+        // the checkpoint now belongs to this input and output (a trailing slash is the same directory)
+        List<String> sameOutput = incremental();
+        sameOutput.set(sameOutput.indexOf(tmp.resolve("out").toString()), tmp.resolve("out") + "/");
+        assertEquals(ExitCodes.OK, run(sameOutput).code());
+        List<String> otherOutput = incremental();
+        otherOutput.set(otherOutput.indexOf(tmp.resolve("out").toString()), tmp.resolve("other-out").toString());
+        assertExit(ExitCodes.BAD_CONFIGURATION, run(otherOutput), "belongs to --output");
     }
 
     @Test

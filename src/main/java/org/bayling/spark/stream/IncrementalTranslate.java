@@ -262,9 +262,9 @@ public final class IncrementalTranslate {
     private void checkBinding(Configuration conf) {
         Path file = new Path(settings.checkpoint(), BINDING_FILE);
         JsonObject mine = new JsonObject();
-        mine.addProperty("input", options.input());
-        mine.addProperty("output", options.output());
         try {
+            mine.addProperty("input", qualified(options.input(), conf));
+            mine.addProperty("output", qualified(options.output(), conf));
             FileSystem fs = file.getFileSystem(conf);
             if (fs.exists(file)) {
                 JsonObject recorded;
@@ -286,6 +286,11 @@ public final class IncrementalTranslate {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + file + ": " + e, e);
         }
+    }
+
+    private static String qualified(String uri, Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        return p.getFileSystem(conf).makeQualified(p).toString();
     }
 
     /**
