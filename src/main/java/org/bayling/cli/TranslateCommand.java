@@ -1,15 +1,21 @@
 package org.bayling.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.spark.ModelUnreadableException;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;
+import org.bayling.spark.stream.IncrementalTranslate;
+import org.bayling.spark.stream.LockHeldException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +29,15 @@ import picocli.CommandLine.Option;
         defaultValueProvider = CommandLine.PropertiesDefaultProvider.class,
         description = {"Translate a corpus with BayLing on Spark: Parquet output partitioned by tgt_lang,",
                 "one row per input row, and _summary.json beside it.",
-                "Defaults can come from a properties file: -Dpicocli.defaults.translate.path=conf/translate.properties"})
+                "--incremental --checkpoint URI: only the files that arrived under --input since the last run.",
+                "Defaults can come from a properties file: -Dpicocli.defaults.translate.path=conf/translate.properties"},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:done (incremental: also when nothing was new)",
+                "1:failed unexpectedly (Spark job, storage); safe to re-run",
+                "2:bad configuration (arguments, options, input)",
+                "3:model unreadable (missing, no config.json, unreadable files)",
+                "4:checkpoint locked by another run (--incremental)",
+                "5:partial failure: output committed, error rows above --max-error-fraction"})
 public final class TranslateCommand implements Callable<Integer> {
 
     // Without arguments the job runs on its embedded default: the sample corpus and the tiny model the project ships.
@@ -47,8 +61,33 @@ public final class TranslateCommand implements Callable<Integer> {
             description = "Hugging Face model directory or URI (hdfs://, s3a://, file://; default: the shipped tiny random-weight model).")
     String model;
 
-    @Option(names = "--mode", defaultValue = "overwrite", description = "overwrite|append|resume (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", description = "overwrite|append|resume (default: overwrite; append with --incremental).")
     String mode;
+
+    @Option(names = "--incremental", description = "Translate only files that arrived under --input since the last run on"
+            + " --checkpoint (Structured Streaming file source, Trigger.AvailableNow); appends to --output.")
+    boolean incremental;
+
+    @Option(names = "--checkpoint", description = "Checkpoint URI of --incremental runs (which files are done; the run lock).")
+    String checkpoint;
+
+    @Option(names = "--max-files-per-batch", defaultValue = "0",
+            description = "--incremental: new files per micro-batch (0 = all in one; default: ${DEFAULT-VALUE}).")
+    int maxFilesPerBatch;
+
+    @Option(names = "--max-file-age", defaultValue = "3650d",
+            description = "--incremental: files older than this (by modification time, relative to the newest seen) are"
+                    + " ignored (default: ${DEFAULT-VALUE}; Spark's own default of 7d would skip old files moved in late).")
+    String maxFileAge;
+
+    @Option(names = "--lock-stale-after", defaultValue = "15m",
+            description = "--incremental: a checkpoint lock without heartbeat for this long (s, m, h) is stale and taken"
+                    + " over (0 = never; default: ${DEFAULT-VALUE}). A lock of a dead process on this host is stale at once.")
+    String lockStaleAfter;
+
+    @Option(names = "--max-error-fraction", defaultValue = "0.1",
+            description = "Exit 5 when more than this fraction of the rows written has status error (default: ${DEFAULT-VALUE}).")
+    double maxErrorFraction;
 
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
@@ -156,7 +195,8 @@ public final class TranslateCommand implements Callable<Integer> {
     TranslateOptions options() {
         return TranslateOptions.builder().input(input).output(output).srcLang(srcLang).tgtLang(tgtLang)
                 .format(format == null ? null : TranslateOptions.InputFormat.parse(format)).model(model)
-                .mode(TranslateOptions.WriteMode.parse(mode))
+                .mode(mode != null ? TranslateOptions.WriteMode.parse(mode)
+                        : incremental ? TranslateOptions.WriteMode.APPEND : TranslateOptions.WriteMode.OVERWRITE)
                 .distribution(TranslateOptions.Distribution.parse(distribution)).broadcastLimitBytes(broadcastLimit)
                 .cacheDir(cacheDir).glossary(glossary)
                 .columns(new TranslateOptions.Columns(idColumn, textColumn, srcLangColumn, tgtLangColumn,
@@ -167,14 +207,43 @@ public final class TranslateCommand implements Callable<Integer> {
                 .runId(runId).progressIntervalMs(progressSeconds * 1000).engineFactory(engineFactory).build();
     }
 
+    IncrementalTranslate.Settings incrementalSettings() {
+        if (!(maxErrorFraction >= 0 && maxErrorFraction <= 1)) {
+            throw new IllegalArgumentException("--max-error-fraction must be between 0 and 1, got " + maxErrorFraction);
+        }
+        if (!incremental) {
+            if (checkpoint != null) {
+                throw new IllegalArgumentException("--checkpoint only applies to --incremental runs");
+            }
+            return null;
+        }
+        return new IncrementalTranslate.Settings(checkpoint, maxFilesPerBatch, maxFileAge, duration(lockStaleAfter));
+    }
+
+    /** {@code 90s}, {@code 15m}, {@code 2h}, or plain seconds. */
+    static Duration duration(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([smh]?)").matcher(s.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--lock-stale-after takes a duration like 90s, 15m or 2h, got " + s);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
     @Override
     public Integer call() {
         TranslateOptions options;
+        IncrementalTranslate.Settings settings;
         try {
             options = options();
+            settings = incrementalSettings();
         } catch (IllegalArgumentException e) {
             err.println("translate: " + e.getMessage());
-            return 2;
+            return ExitCodes.BAD_CONFIGURATION;
         }
         boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
         SparkSession.Builder builder = SparkSession.builder().appName("bayling-translate");
@@ -186,13 +255,43 @@ public final class TranslateCommand implements Callable<Integer> {
         conf.forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
         try {
-            TranslateSummary s = new TranslateJob(spark, options, out).run();
+            TranslateSummary s;
+            List<String> leftOut = List.of();
+            if (settings != null) {
+                IncrementalTranslate.Result r = new IncrementalTranslate(spark, options, settings, out).run();
+                s = r.total();
+                leftOut = r.skippedFiles();
+            } else {
+                s = new TranslateJob(spark, options, out).run();
+            }
             out.println("summary written to " + options.output() + "/" + TranslateJob.SUMMARY_FILE
                     + " (" + s.rowsWritten() + " rows)");
-            return 0;
+            double errorFraction = s.rowsWritten() == 0 ? 0 : (double) s.errors() / s.rowsWritten();
+            if (errorFraction > maxErrorFraction) {
+                err.printf(Locale.ROOT, "translate: partial failure: %d of %d rows written have status error (%.1f%% > "
+                        + "--max-error-fraction %.1f%%); the output is committed, see the error column%n",
+                        s.errors(), s.rowsWritten(), 100 * errorFraction, 100 * maxErrorFraction);
+                return ExitCodes.PARTIAL_FAILURE;
+            }
+            if (!leftOut.isEmpty()) {
+                err.println("translate: partial failure: " + leftOut.size() + " new file(s) not translated, their names"
+                        + " contain one of , { } [ ] * ? \\ (rename them to have them picked up): " + leftOut);
+                return ExitCodes.PARTIAL_FAILURE;
+            }
+            return ExitCodes.OK;
+        } catch (LockHeldException e) {
+            err.println("translate: " + e.getMessage());
+            return ExitCodes.LOCK_HELD;
+        } catch (ModelUnreadableException e) {
+            err.println("translate: model unreadable: " + e.getMessage());
+            return ExitCodes.MODEL_UNREADABLE;
         } catch (IllegalArgumentException e) {
             err.println("translate: " + e.getMessage());
-            return 2;
+            return ExitCodes.BAD_CONFIGURATION;
+        } catch (RuntimeException e) {
+            err.println("translate: failed: " + e);
+            e.printStackTrace(err);
+            return ExitCodes.FAILED;
         } finally {
             if (!existing) {
                 spark.stop();

@@ -71,10 +71,33 @@ public final class InputReader {
     }
 
     private static Dataset<Row> readParquet(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> df = spark.read().parquet(o.input());
+        Dataset<Row> df = spark.read().parquet(inputPaths(o.input()));
         Column derived = concat(col("_metadata.file_name"), lit(":"),
                 col("_metadata.row_index").plus(1).cast("string"));
         return normalize(df, o, derived, null, null);
+    }
+
+    /**
+     * A comma-separated list of paths or globs, as Hadoop's text inputs take it: commas inside
+     * {@code {a,b}} alternations do not split.
+     */
+    static String[] inputPaths(String input) {
+        List<String> paths = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < input.length(); i++) {
+            char ch = input.charAt(i);
+            if (ch == '{') {
+                depth++;
+            } else if (ch == '}' && depth > 0) {
+                depth--;
+            } else if (ch == ',' && depth == 0) {
+                paths.add(input.substring(start, i));
+                start = i + 1;
+            }
+        }
+        paths.add(input.substring(start));
+        return paths.stream().filter(p -> !p.isBlank()).toArray(String[]::new);
     }
 
     private static Dataset<Row> readText(SparkSession spark, TranslateOptions o) {

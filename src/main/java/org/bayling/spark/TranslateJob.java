@@ -62,6 +62,7 @@ public final class TranslateJob {
     private final SparkSession spark;
     private final TranslateOptions options;
     private final PrintStream console;
+    private boolean resumeOwnRun;
 
     public TranslateJob(SparkSession spark, TranslateOptions options, PrintStream console) {
         this.spark = spark;
@@ -74,9 +75,41 @@ public final class TranslateJob {
     }
 
     public TranslateSummary run() {
+        return run(prepareModel(spark, options)); // fails fast, before any task
+    }
+
+    /**
+     * Reads, checks and distributes the model on the driver ({@link ModelSource#prepare}); any problem
+     * becomes a {@link ModelUnreadableException}. Runs that translate several inputs with one model
+     * (incremental micro-batches) prepare it once and call {@link #run(ModelSource)} per input.
+     */
+    public static ModelSource prepareModel(SparkSession spark, TranslateOptions options) {
+        try {
+            ModelSource model = ModelSource.prepare(spark, options);
+            contextLength(model.manifest(), spark.sparkContext().hadoopConfiguration());
+            return model;
+        } catch (ModelUnreadableException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ModelUnreadableException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes {@code resume} idempotent for one run id: skip only ids this run id already wrote (same model
+     * and generation). An incremental micro-batch has a deterministic run id, so re-running it after a
+     * crash between its write and its checkpoint commit completes it without duplicating rows, and
+     * without confusing it with equal ids written by other batches.
+     */
+    public TranslateJob resumingOwnRun() {
+        this.resumeOwnRun = true;
+        return this;
+    }
+
+    /** The job over an already prepared model ({@link #prepareModel}). */
+    public TranslateSummary run(ModelSource model) {
         long t0 = System.nanoTime();
         Timestamp startedAt = new Timestamp(System.currentTimeMillis());
-        ModelSource model = ModelSource.prepare(spark, options); // fails fast, before any task
         int context = options.maxPromptTokens() > 0 ? options.maxPromptTokens() : contextLength(model.manifest(), hadoopConf());
 
         Dataset<Row> planned = plan(InputReader.read(spark, options)).persist(StorageLevel.MEMORY_AND_DISK());
@@ -123,15 +156,20 @@ public final class TranslateJob {
         return map;
     }
 
-    /** Resume: drops ids the output already has for the same model hash and generation config. */
+    /**
+     * Resume: drops ids the output already has for the same model hash and generation config (and, with
+     * {@link #resumingOwnRun()}, the same run id).
+     */
     private Dataset<Row> skipDone(Dataset<Row> planned, ModelManifest manifest) {
-        if (options.mode() != TranslateOptions.WriteMode.RESUME || !outputExists()) {
+        if ((options.mode() != TranslateOptions.WriteMode.RESUME && !resumeOwnRun) || !outputExists()) {
             return planned;
         }
-        Dataset<Row> done = spark.read().parquet(options.output())
-                .where(col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
-                        .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.generation()))))
-                .select(OutputSchema.ID).distinct();
+        Column same = col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
+                .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.generation())));
+        if (resumeOwnRun) {
+            same = same.and(col(OutputSchema.RUN_ID).equalTo(options.runId()));
+        }
+        Dataset<Row> done = spark.read().parquet(options.output()).where(same).select(OutputSchema.ID).distinct();
         return planned.join(done, planned.col(OutputSchema.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
     }
 
@@ -280,9 +318,14 @@ public final class TranslateJob {
     }
 
     private void writeSummary(TranslateSummary s) {
-        Path p = new Path(options.output(), SUMMARY_FILE);
+        writeSummary(hadoopConf(), s);
+    }
+
+    /** Writes {@code _summary.json} into the summary's output directory. */
+    public static void writeSummary(Configuration conf, TranslateSummary s) {
+        Path p = new Path(s.output(), SUMMARY_FILE);
         try {
-            FileSystem fs = p.getFileSystem(hadoopConf());
+            FileSystem fs = p.getFileSystem(conf);
             try (OutputStream out = fs.create(p, true)) {
                 out.write(s.toJson().getBytes(StandardCharsets.UTF_8));
             }
