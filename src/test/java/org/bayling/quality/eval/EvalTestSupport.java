@@ -29,7 +29,7 @@ final class EvalTestSupport {
 
     static synchronized SparkSession spark() {
         if (spark == null) {
-            spark = SparkSession.builder().master("local[2]").appName("bayling-eval-tests")
+            spark = SparkSession.builder().master("local[2,2]").appName("bayling-eval-tests") // same master as the other suites: whichever starts Spark first, retries work
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "2")
                     .config("spark.default.parallelism", "2")
