@@ -125,8 +125,32 @@ public final class LlamaModel implements AutoCloseable {
 
     /** LlamaMLP: down(silu(gate(x)) * up(x)), gate and up fused. */
     private NDArray mlp(NDArray x, LlamaWeights.Layer w) {
-        NDList gu = Linear.linear(x, w.gateUp()).singletonOrThrow().split(2, 2);
-        return Linear.linear(silu(gu.get(0)).mul(gu.get(1)), w.down()).singletonOrThrow();
+        NDList gu = project(x, w.gateUp()).split(2, 2);
+        return project(silu(gu.get(0)).mul(gu.get(1)), w.down());
+    }
+
+    /** Rows up to which {@link #project} multiplies weight-first. */
+    static final int SMALL_BATCH = 64;
+
+    /**
+     * {@code x @ W^T} for x {@code [..., in]} and W {@code [out, in]}. For the few rows of a decode step
+     * the product is computed as {@code (W @ x^T)^T}: BLAS then streams the large weight matrix once as
+     * the left operand instead of packing it as the right one, which measured 25-60% faster for 4-32
+     * rows on these CPUs (the transposed result is a small copy). Prefill keeps the plain form.
+     */
+    private static NDArray project(NDArray x, NDArray w) {
+        long in = x.getShape().get(x.getShape().dimension() - 1);
+        long rows = x.getShape().size() / in;
+        if (rows > SMALL_BATCH) {
+            return Linear.linear(x, w).singletonOrThrow();
+        }
+        long out = w.getShape().get(0);
+        long[] shape = x.getShape().getShape();
+        shape[shape.length - 1] = out;
+        NDArray y = w.matMul(x.reshape(rows, in).transpose()); // [out, rows], in w's manager
+        y.attach(x.getManager());
+        NDArray result = y.transpose().reshape(new Shape(shape));
+        return result;
     }
 
     private static NDArray silu(NDArray x) {
@@ -142,7 +166,7 @@ public final class LlamaModel implements AutoCloseable {
         int d = config.headDim();
         int b = in.rows();
         int t = in.t();
-        NDList qkv = Linear.linear(x, w.qkv()).singletonOrThrow().split(new long[] {(long) (heads + kvHeads) * d}, 2);
+        NDList qkv = project(x, w.qkv()).split(new long[] {(long) (heads + kvHeads) * d}, 2);
         // Rotate queries and keys together: [b, t, heads + kvHeads, d] * cos + rotate_half(.) * sin.
         NDArray qk = qkv.get(0).reshape(b, t, heads + kvHeads, d);
         qk = qk.mul(in.cos()).add(qk.matMul(weights.rotateHalf).mul(in.sin()));
@@ -173,12 +197,12 @@ public final class LlamaModel implements AutoCloseable {
         NDArray out = probs.matMul(values); // [b, kvHeads, groups * t, d] = [b, heads, t, d]
         out = t == 1 ? out.reshape(b, 1, heads * d)
                 : out.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, heads * d);
-        return Linear.linear(out, w.o()).singletonOrThrow();
+        return project(out, w.o());
     }
 
     /** Logits of the given hidden states {@code [..., hidden]} → {@code [..., vocab]}. */
     NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, weights.lmHead).singletonOrThrow();
+        return project(hidden, weights.lmHead);
     }
 
     /** Builds cos/sin arrays {@code [rows, t, 1, headDim]} for the given positions. */
