@@ -57,6 +57,12 @@ import org.bayling.generate.GenerationConfig;
 public final class TranslateJob {
 
     public static final String SUMMARY_FILE = "_summary.json";
+    /**
+     * Distinct requests per translation partition when --partitions is not given: large enough that a
+     * task fills several token-budget batches (per-task overhead and small batches cost throughput),
+     * small enough that a failed task redoes little work.
+     */
+    static final int REQUESTS_PER_PARTITION = 256;
     private static final String CHUNK = "__chunk";
 
     private final SparkSession spark;
@@ -192,7 +198,7 @@ public final class TranslateJob {
                 Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
                 int partitions = options.partitions() > 0 ? options.partitions()
-                        : (int) Math.min(10_000, Math.max(parallelism, ceilDiv(chunkRequests, 64)));
+                        : (int) Math.min(10_000, Math.max(parallelism, ceilDiv(chunkRequests, REQUESTS_PER_PARTITION)));
                 Dataset<Row> requests = part.where(translatable)
                         .select(TranslatePartition.REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
                                 .toArray(Column[]::new))
