@@ -203,7 +203,10 @@ public final class TranslateJob {
                         .select(TranslatePartition.REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
                                 .toArray(Column[]::new))
                         .dropDuplicates(OutputSchema.REQUEST_HASH)
-                        .repartition(partitions);
+                        // range-partition by source length: each task gets requests of similar length,
+                        // so its batches carry little padding (as one sorted stream would)
+                        .repartitionByRange(partitions, org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)),
+                                col(OutputSchema.REQUEST_HASH));
                 Dataset<Row> results = requests.mapPartitions(fn, Encoders.row(OutputSchema.RESULT));
                 Dataset<Row> out = assemble(part, results, model.manifest(), startedAt);
                 SaveMode mode = c == 0 && options.mode() == TranslateOptions.WriteMode.OVERWRITE

@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.bayling.quality.QualityReport;
@@ -67,12 +68,23 @@ public final class JobReport {
         }
         Dataset<Row> output = JobRows.readOutput(spark, outputUri);
         JobRows.FlagSource source = JobRows.flagSource(output.schema());
-        Dataset<Row> all = JobRows.scored(output, true).persist(StorageLevel.MEMORY_AND_DISK());
+        // the job already stored sentence chrF in its quality struct: recompute it only for older outputs
+        StructType quality = JobRows.qualityStruct(output.schema());
+        boolean hasChrf = quality != null && java.util.Arrays.asList(quality.fieldNames()).contains(JobRows.SENTENCE_CHRF);
+        Dataset<Row> all = JobRows.scored(output, !hasChrf).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long rows = all.count();
             Dataset<Row> ok = all.where(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK));
-            List<Row> light = ok.select(OutputSchema.ID, OutputSchema.SRC_LANG, OutputSchema.TGT_LANG,
-                    JobRows.COMBINED, JobRows.FLAGS, JobRows.MEAN_LOGPROB, JobRows.SENTENCE_CHRF).collectAsList();
+            // one pass for the numbers of every row (no text): the total and the ok rows' figures
+            List<Row> lightAll = all.select(OutputSchema.ID, OutputSchema.SRC_LANG, OutputSchema.TGT_LANG,
+                    JobRows.COMBINED, JobRows.FLAGS, JobRows.MEAN_LOGPROB, JobRows.SENTENCE_CHRF,
+                    OutputSchema.STATUS).collectAsList();
+            long rows = lightAll.size();
+            List<Row> light = new ArrayList<>();
+            for (Row r : lightAll) {
+                if (OutputSchema.STATUS_OK.equals(r.getString(7))) {
+                    light.add(r);
+                }
+            }
             // texts for the worst rows only, in QualityReport's order (combined asc, more flags first, id);
             // a margin covers ties that the two sorts could break differently
             Map<String, String[]> texts = new HashMap<>();
