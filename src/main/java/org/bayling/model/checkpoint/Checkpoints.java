@@ -53,4 +53,29 @@ public final class Checkpoints {
         }
         throw new CheckpointException(file, "unknown checkpoint file type: expected .safetensors, .bin or an index .json");
     }
+
+    /** Something that reads a checkpoint file from an open channel (and keeps it on success). */
+    @FunctionalInterface
+    interface ChannelParser<T> {
+        T parse(java.nio.channels.FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Opens {@code file} for reading and hands the channel to {@code parser}; the channel is closed if
+     * parsing fails, and an unopenable file becomes a {@link CheckpointException} naming it.
+     */
+    static <T> T openChannel(Path file, ChannelParser<T> parser) throws IOException {
+        java.nio.channels.FileChannel channel;
+        try {
+            channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot open: " + e, e);
+        }
+        try {
+            return parser.parse(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
 }

@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -54,18 +53,7 @@ public final class SafetensorsReader implements CheckpointReader {
 
     /** Opens and validates {@code file}; throws {@link CheckpointException} naming the file and the problem. */
     public static SafetensorsReader open(Path file) throws IOException {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot open: " + e, e);
-        }
-        try {
-            return parse(file, channel);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return Checkpoints.openChannel(file, channel -> parse(file, channel));
     }
 
     private static SafetensorsReader parse(Path file, FileChannel channel) throws IOException {

@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -51,18 +50,7 @@ public final class TorchPickleReader implements CheckpointReader {
 
     /** Opens {@code pytorch_model.bin}: reads the zip directory and unpickles {@code data.pkl} (no tensor data). */
     public static TorchPickleReader open(Path file) throws IOException {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot open: " + e, e);
-        }
-        try {
-            return parse(file, channel);
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return Checkpoints.openChannel(file, channel -> parse(file, channel));
     }
 
     /** Opens {@code pytorch_model.bin.index.json} and its {@code pytorch_model-0000x-of-0000y.bin} shards. */
