@@ -233,7 +233,7 @@ public class EvaluateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             return usageError(err, e.getMessage());
         }
-        try (ReportCommand.Session s = ReportCommand.Session.open("bayling-evaluate", master, conf)) {
+        try (CommandSession s = CommandSession.open("bayling-evaluate", master, conf)) {
             JobEvaluation.Result r = JobEvaluation.evaluate(s.spark(), options);
             if (output != null) {
                 JobEvaluation.writeJson(s.spark(), r, output);

@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
-import org.apache.spark.sql.SparkSession;
 import org.bayling.quality.QualityReport;
 import org.bayling.quality.eval.JobReport;
 import picocli.CommandLine.Command;
@@ -66,7 +64,7 @@ public class ReportCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        Session s = Session.open("bayling-report", master, conf);
+        CommandSession s = CommandSession.open("bayling-report", master, conf);
         try {
             String dir = output != null ? output : JobReport.defaultDir(translations);
             JobReport.Written w = JobReport.write(s.spark(), translations, dir, worst, title);
@@ -83,28 +81,6 @@ public class ReportCommand implements Callable<Integer> {
             return 1;
         } finally {
             s.close();
-        }
-    }
-
-    /** A Spark session for a command: the active one if any (kept open), else a new one (stopped on close). */
-    record Session(SparkSession spark, boolean owned) implements AutoCloseable {
-        static Session open(String app, String master, Map<String, String> conf) {
-            boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
-            SparkSession.Builder builder = SparkSession.builder().appName(app);
-            if (master != null) {
-                builder.master(master);
-            } else if (!existing && !new SparkConf().contains("spark.master")) {
-                builder.master("local[*]"); // embedded run; spark-submit sets spark.master itself
-            }
-            conf.forEach(builder::config);
-            return new Session(builder.getOrCreate(), !existing);
-        }
-
-        @Override
-        public void close() {
-            if (owned) {
-                spark.stop();
-            }
         }
     }
 }

@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.spark.ModelUnreadableException;
@@ -245,15 +244,8 @@ public final class TranslateCommand implements Callable<Integer> {
             err.println("translate: " + e.getMessage());
             return ExitCodes.BAD_CONFIGURATION;
         }
-        boolean existing = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
-        SparkSession.Builder builder = SparkSession.builder().appName("bayling-translate");
-        if (master != null) {
-            builder.master(master);
-        } else if (!existing && !new SparkConf().contains("spark.master")) {
-            builder.master("local[*]"); // embedded run; spark-submit sets spark.master itself
-        }
-        conf.forEach(builder::config);
-        SparkSession spark = builder.getOrCreate();
+        CommandSession session = CommandSession.open("bayling-translate", master, conf);
+        SparkSession spark = session.spark();
         try {
             TranslateSummary s;
             List<String> leftOut = List.of();
@@ -293,9 +285,7 @@ public final class TranslateCommand implements Callable<Integer> {
             e.printStackTrace(err);
             return ExitCodes.FAILED;
         } finally {
-            if (!existing) {
-                spark.stop();
-            }
+            session.close();
         }
     }
 }
