@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import org.bayling.translate.TextChecks;
 
 /** Row-level checks and the request hash; pure functions, used inside Spark tasks. */
 public final class InputChecks {
@@ -35,32 +36,20 @@ public final class InputChecks {
         return textProblem(text);
     }
 
-    /** Lone surrogates and control characters (other than tab, newline, carriage return). */
+    /**
+     * Lone surrogates and control characters ({@link TextChecks}), and U+FFFD: Spark decodes invalid
+     * UTF-8 and unpaired surrogate escapes in the input to it, so here it marks a broken row.
+     */
     public static String textProblem(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return String.format("lone surrogate U+%04X at index %d", (int) c, i);
-            }
-            if (Character.isLowSurrogate(c)) {
-                return String.format("lone surrogate U+%04X at index %d", (int) c, i);
-            }
-            if (c == '\uFFFD') {
-                return String.format("replacement character U+FFFD at index %d (invalid UTF-8 or an unpaired "
-                        + "surrogate in the input)", i);
-            }
-            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
-                return String.format("control character U+%04X at index %d", (int) c, i);
-            }
+        String problem = TextChecks.problem(text);
+        if (problem != null) {
+            return problem;
         }
-        return null;
+        int replacement = text.indexOf('\uFFFD');
+        return replacement < 0 ? null : String.format("replacement character U+FFFD at index %d (invalid UTF-8 or an "
+                + "unpaired surrogate in the input)", replacement);
     }
 
-    /** Hash of everything that determines a translation: identical requests are translated once. */
     public static String requestHash(String text, String srcLang, String tgtLang, List<String> followups,
                                      List<String> terms) {
         try {

@@ -316,15 +316,9 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         if (text.isBlank()) {
             return "text is empty";
         }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1)))
-                    || Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
-                return "text has an unpaired surrogate U+" + Integer.toHexString(c).toUpperCase() + " at index " + i;
-            }
-            if (Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r') {
-                return "text has control character U+" + String.format("%04X", (int) c) + " at index " + i;
-            }
+        String textProblem = TextChecks.problem(text);
+        if (textProblem != null) {
+            return "text has a " + textProblem;
         }
         if (task.srcLang() == null || task.tgtLang() == null) {
             return "source and target language are required";
