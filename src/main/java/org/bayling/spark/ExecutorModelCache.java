@@ -29,6 +29,16 @@ public final class ExecutorModelCache {
     private ExecutorModelCache() {
     }
 
+    /** The engine for these settings on this task's device, loaded on first use from the model's local copy. */
+    public static Lease lease(TranslationSettings settings, ModelSource model) {
+        DeviceSelector.Choice device = DeviceSelector.forCurrentTask(settings.device(), settings.threadsPerTask());
+        return get(settings.engineKey(model.manifest().hash(), device), () -> {
+            String dir = model.localDir(settings.cacheDir()).toString();
+            return EngineFactory.load(settings.engineFactory())
+                    .open(settings.engineOptions(dir, device.device(), device.threads()));
+        });
+    }
+
     public static Lease get(String key, Supplier<TranslationEngine> loader) {
         FutureTask<TranslationEngine> task = ENGINES.computeIfAbsent(key, k -> new FutureTask<>(() -> {
             TranslationEngine e = loader.get();

@@ -26,7 +26,7 @@ public sealed interface ModelSource extends Serializable {
     Path localDir(String cacheDir);
 
     /** Reads and checks the model on the driver (fails fast) and picks the distribution mode. */
-    static ModelSource prepare(SparkSession spark, TranslateOptions o) {
+    static ModelSource prepare(SparkSession spark, TranslationSettings o) {
         var conf = spark.sparkContext().hadoopConfiguration();
         ModelManifest manifest = ModelManifest.read(o.model(), conf);
         boolean broadcast = switch (o.distribution()) {

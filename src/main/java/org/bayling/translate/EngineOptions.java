@@ -12,10 +12,9 @@ import org.bayling.generate.GenerationConfig;
  * @param generation          decoding parameters (EOS ids empty = from the model directory)
  * @param template            {@code bayling}, {@code bayling3}, or null to detect from the model directory
  * @param instructionLanguage {@code en} or {@code zh}: the language the translation instruction is written in
- * @param maxBatchTokens      token budget of one forward batch (prompt tokens x batch rows)
  */
 public record EngineOptions(String modelDir, String device, int threads, GenerationConfig generation,
-                            String template, String instructionLanguage, int maxBatchTokens) implements Serializable {
+                            String template, String instructionLanguage) implements Serializable {
 
     public EngineOptions {
         if (modelDir == null || modelDir.isBlank()) {
@@ -26,10 +25,9 @@ public record EngineOptions(String modelDir, String device, int threads, Generat
         if (!instructionLanguage.equals("en") && !instructionLanguage.equals("zh")) {
             throw new IllegalArgumentException("instruction language must be 'en' or 'zh', got " + instructionLanguage);
         }
-        maxBatchTokens = maxBatchTokens <= 0 ? 8192 : maxBatchTokens;
     }
 
     public static EngineOptions of(String modelDir, GenerationConfig generation) {
-        return new EngineOptions(modelDir, null, 0, generation, null, "en", 0);
+        return new EngineOptions(modelDir, null, 0, generation, null, "en");
     }
 }
