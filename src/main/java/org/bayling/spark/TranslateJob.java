@@ -45,9 +45,9 @@ import org.bayling.output.OutputSchema;
  *
  * <ul>
  *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
- *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RowPlanner}); in resume mode
+ *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume mode
  *       drop ids the output already holds for this model and generation config;</li>
- *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link RowTranslator} (the
+ *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link ExecutorTranslation} (the
  *       planner the Transformer and SQL use too) → joined back to every row;</li>
  *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
  *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
@@ -137,7 +137,7 @@ public final class TranslateJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, List<String[]>>> glossary =
                 options.glossary() == null ? null : jsc.broadcast(readGlossary());
-        return inputs.map(new RowPlanner(glossary, options.dedup()), Encoders.row(RowPlanner.SCHEMA));
+        return inputs.map(new RequestRows(glossary, options.dedup()), Encoders.row(RequestRows.SCHEMA));
     }
 
     private Map<String, List<String[]>> readGlossary() {
@@ -157,7 +157,7 @@ public final class TranslateJob {
             if (r.anyNull() || r.getString(2).isBlank() || r.getString(3).isBlank()) {
                 continue;
             }
-            map.computeIfAbsent(RowPlanner.pairKey(r.getString(0).trim(), r.getString(1).trim()), k -> new ArrayList<>())
+            map.computeIfAbsent(RequestRows.pairKey(r.getString(0).trim(), r.getString(1).trim()), k -> new ArrayList<>())
                     .add(new String[] {r.getString(2).trim().toLowerCase(Locale.ROOT), r.getString(3).trim()});
         }
         return map;
@@ -191,9 +191,9 @@ public final class TranslateJob {
 
         LongAccumulator done = spark.sparkContext().longAccumulator("bayling.requests");
         LongAccumulator tokens = spark.sparkContext().longAccumulator("bayling.outputTokens");
-        RowTranslator translator = RowTranslator.prepare(options.translation(), model, done, tokens);
+        ExecutorTranslation translator = ExecutorTranslation.prepare(options.translation(), model, done, tokens);
         // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
-        var fn = translator.appendResults(new RowTranslator.Columns(1, 2, null, 3, null, 4, 5), true);
+        var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
         try (ProgressReporter ignored = new ProgressReporter(totalRequests, done::value, tokens::value,
                 options.progressIntervalMs(), console).start()) {
@@ -210,7 +210,7 @@ public final class TranslateJob {
                         .repartitionByRange(partitions, org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)),
                                 col(OutputSchema.REQUEST_HASH));
                 Dataset<Row> results = requests.mapPartitions(fn,
-                        Encoders.row(RowTranslator.resultSchema(requests.schema(), RESULT, true)));
+                        Encoders.row(ExecutorTranslation.resultSchema(requests.schema(), RESULT, true)));
                 Dataset<Row> out = assemble(part, results, model.manifest(), startedAt);
                 SaveMode mode = c == 0 && options.mode() == TranslateOptions.WriteMode.OVERWRITE
                         ? SaveMode.Overwrite : SaveMode.Append;

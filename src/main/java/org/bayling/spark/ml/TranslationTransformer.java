@@ -32,7 +32,7 @@ import org.apache.spark.sql.types.StructType;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.output.OutputSchema;
 import org.bayling.spark.QualityFields;
-import org.bayling.spark.RowTranslator;
+import org.bayling.spark.ExecutorTranslation;
 import org.bayling.spark.TranslationSettings;
 import org.bayling.translate.TranslationUnit;
 
@@ -44,7 +44,7 @@ import org.bayling.translate.TranslationUnit;
  * each row required terms ({@link #termsCol()}), follow-up instructions ({@link #followupsCol()}) and a reference
  * ({@link #referenceCol()}: sentence BLEU/chrF in {@code quality}), as in the job.
  *
- * <p>Runs the job's executor code ({@link RowTranslator}: the one planner, its token-budgeted batches,
+ * <p>Runs the job's executor code ({@link ExecutorTranslation}: the one planner, its token-budgeted batches,
  * documents cut and reassembled when over the prompt budget) on the executor's shared engine. Rows with
  * bad input get {@code status = error}; rows whose source and target language are equal are copied
  * ({@code skipped}), exactly as in the job's output.
@@ -398,8 +398,8 @@ public final class TranslationTransformer extends Transformer implements Default
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType in = dataset.schema();
         StructType out = transformSchema(in, true);
-        RowTranslator translator = RowTranslator.prepare(dataset.sparkSession(), translationSettings());
-        var fn = translator.appendResults(new RowTranslator.Columns(in.fieldIndex(getInputCol()),
+        ExecutorTranslation translator = ExecutorTranslation.prepare(dataset.sparkSession(), translationSettings());
+        var fn = translator.appendResults(new ExecutorTranslation.Columns(in.fieldIndex(getInputCol()),
                 index(in, str(srcLangCol)), str(srcLang), index(in, str(tgtLangCol)), str(tgtLang),
                 index(in, str(followupsCol)), index(in, str(termsCol))), false);
         Dataset<Row> translated = dataset.toDF().mapPartitions(fn, Encoders.row(out));

@@ -19,7 +19,7 @@ import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.classic.Dataset;
 import org.apache.spark.sql.classic.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.bayling.spark.RowTranslator;
+import org.bayling.spark.ExecutorTranslation;
 import scala.Option;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
@@ -29,7 +29,7 @@ import scala.runtime.AbstractPartialFunction;
 /**
  * Batches {@code bayling_translate} in SQL, the way Spark pulls Python UDFs into batch evaluation:
  * a projection or filter that calls it gets, below it, one operator per distinct call that runs
- * {@link RowTranslator} over whole partitions (the same planner, engine and batches as the job and the
+ * {@link ExecutorTranslation} over whole partitions (the same planner, engine and batches as the job and the
  * Transformer); the calls become references to that operator's result column. Calls with the same
  * arguments and options in one projection or filter, or in a filter and the projection above it, are
  * one call: each row is translated once. Calls elsewhere (aggregates, join conditions, sort keys) keep
@@ -110,7 +110,7 @@ final class BatchTranslateCalls extends Rule<LogicalPlan> {
 
     /**
      * {@code child} plus one result column per call: the call's arguments as columns, then per call a
-     * partition-wise {@link RowTranslator} pass; the child's columns keep their attribute ids.
+     * partition-wise {@link ExecutorTranslation} pass; the child's columns keep their attribute ids.
      */
     private LogicalPlan translated(LogicalPlan child, Map<CallKey, ScalaUDF> calls, Map<CallKey, Attribute> results) {
         List<NamedExpression> pre = new ArrayList<>(CollectionConverters.asJava(child.output()));
@@ -132,8 +132,8 @@ final class BatchTranslateCalls extends Rule<LogicalPlan> {
         for (ScalaUDF u : calls.values()) {
             TranslateFunction f = TranslateFunction.of(u);
             int[] idx = argColumns.get(call);
-            StructType out = RowTranslator.resultSchema(df.schema(), "__bayling_result_" + call, false);
-            df = df.mapPartitions(f.translator().appendResults(new RowTranslator.Columns(idx[0], idx[1], null, idx[2],
+            StructType out = ExecutorTranslation.resultSchema(df.schema(), "__bayling_result_" + call, false);
+            df = df.mapPartitions(f.translator().appendResults(new ExecutorTranslation.Columns(idx[0], idx[1], null, idx[2],
                     null, idx.length > 4 ? idx[4] : -1, idx.length > 3 ? idx[3] : -1), false), Encoders.row(out));
             call++;
         }

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.StringType;
 import org.bayling.output.OutputSchema;
-import org.bayling.spark.RowTranslator;
+import org.bayling.spark.ExecutorTranslation;
 import org.bayling.spark.ml.TranslationTransformer;
 import org.bayling.translate.TranslationTask;
 import scala.Option;
@@ -49,15 +49,15 @@ public final class TranslateFunction implements Serializable {
     /** Session conf prefix for option defaults. */
     public static final String CONF_PREFIX = "spark.bayling.";
 
-    private final RowTranslator translator;
+    private final ExecutorTranslation translator;
     private final Map<String, String> options;
 
-    private TranslateFunction(RowTranslator translator, Map<String, String> options) {
+    private TranslateFunction(ExecutorTranslation translator, Map<String, String> options) {
         this.translator = translator;
         this.options = options;
     }
 
-    RowTranslator translator() {
+    ExecutorTranslation translator() {
         return translator;
     }
 
@@ -173,7 +173,7 @@ public final class TranslateFunction implements Serializable {
             TranslationTransformer t = configure(callOptions);
             Map<String, String> resolved = new TreeMap<>(t.options());
             TranslateFunction f = new TranslateFunction(
-                    RowTranslator.prepare(SparkSession.active(), t.translationSettings()), resolved);
+                    ExecutorTranslation.prepare(SparkSession.active(), t.translationSettings()), resolved);
             Object fn = values.size() == 3 ? new Of3(f) : new Of5(f);
             return new ScalaUDF(fn, OutputSchema.RESULT, CollectionConverters.asScala(values).toList(),
                     CollectionConverters.asScala(List.<Option<org.apache.spark.sql.catalyst.encoders.ExpressionEncoder<?>>>of()).toList(),

@@ -21,8 +21,8 @@ import org.bayling.translate.TranslationTask;
 import org.bayling.translate.TurnOutput;
 
 /**
- * Executor side of all three faces — the job, the ML Transformer and SQL: rows in, the same rows out
- * with the {@link OutputSchema#RESULT} struct appended. A partition is read in groups of
+ * Translation on executors, the same for all three faces (the job, the ML Transformer and SQL): rows
+ * in, the same rows out with the {@link OutputSchema#RESULT} struct appended. A partition is read in groups of
  * {@link #ROWS_PER_CALL} rows; each group goes to one {@link TranslationPlanner} call on the executor's
  * shared engine ({@link ExecutorModelCache}), which checks, plans, batches and reassembles. Lazy: a
  * group is translated when the consumer reaches it.
@@ -30,7 +30,7 @@ import org.bayling.translate.TurnOutput;
  * <p>Made on the driver by {@link #prepare} (the model is read, checked and distributed there), then
  * serialized into the tasks.
  */
-public final class RowTranslator implements Serializable {
+public final class ExecutorTranslation implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -50,7 +50,7 @@ public final class RowTranslator implements Serializable {
     private final LongAccumulator rowsDone;
     private final LongAccumulator outputTokens;
 
-    private RowTranslator(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
+    private ExecutorTranslation(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
                           LongAccumulator outputTokens) {
         this.settings = settings;
         this.model = model;
@@ -64,14 +64,14 @@ public final class RowTranslator implements Serializable {
      * @param rowsDone     counts finished rows (progress), or null
      * @param outputTokens counts generated tokens (progress), or null
      */
-    public static RowTranslator prepare(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
+    public static ExecutorTranslation prepare(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
                                         LongAccumulator outputTokens) {
-        return new RowTranslator(settings, model, rowsDone, outputTokens);
+        return new ExecutorTranslation(settings, model, rowsDone, outputTokens);
     }
 
     /** Driver side for the DataFrame faces: the model prepared once per application and model state. */
-    public static RowTranslator prepare(SparkSession spark, TranslationSettings settings) {
-        return new RowTranslator(settings, DriverModels.prepare(spark, settings), null, null);
+    public static ExecutorTranslation prepare(SparkSession spark, TranslationSettings settings) {
+        return new ExecutorTranslation(settings, DriverModels.prepare(spark, settings), null, null);
     }
 
     public TranslationSettings settings() {
@@ -142,11 +142,11 @@ public final class RowTranslator implements Serializable {
 
         private static final long serialVersionUID = 1L;
 
-        private final RowTranslator translator;
+        private final ExecutorTranslation translator;
         private final Columns columns;
         private final boolean executorColumns;
 
-        AppendResults(RowTranslator translator, Columns columns, boolean executorColumns) {
+        AppendResults(ExecutorTranslation translator, Columns columns, boolean executorColumns) {
             this.translator = translator;
             this.columns = columns;
             this.executorColumns = executorColumns;

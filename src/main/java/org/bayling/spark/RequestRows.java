@@ -14,11 +14,11 @@ import org.bayling.output.OutputSchema;
 import org.bayling.translate.TaskChecks;
 
 /**
- * The plan step for one row (executor side): adds glossary terms, checks the row with the planner's own
- * checks ({@link TaskChecks}: bad rows never leave the driver's plan), and computes the request hash
- * identical requests share. Output: {@link #SCHEMA}.
+ * The job's plan step, one input row to one request row: glossary terms added, the row checked with
+ * the planner's own checks ({@link TaskChecks}: a bad row becomes an error row here and is never sent to
+ * translation), and the request hash identical requests share. Output: {@link #SCHEMA}.
  */
-public final class RowPlanner implements MapFunction<Row, Row> {
+public final class RequestRows implements MapFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,7 +28,7 @@ public final class RowPlanner implements MapFunction<Row, Row> {
     private final Broadcast<Map<String, List<String[]>>> glossary;
     private final boolean dedup;
 
-    public RowPlanner(Broadcast<Map<String, List<String[]>>> glossary, boolean dedup) {
+    public RequestRows(Broadcast<Map<String, List<String[]>>> glossary, boolean dedup) {
         this.glossary = glossary;
         this.dedup = dedup;
     }
