@@ -65,7 +65,7 @@ public final class BaylingModel implements AutoCloseable {
 
     /** Loads onto a device with its own manager (CPU float32 unless a GPU is given). */
     public static BaylingModel load(Path dir, Device device) throws IOException {
-        NDManager manager = org.bayling.predict.PyTorchRuntime.engine().newBaseManager(device);
+        NDManager manager = PyTorchRuntime.engine().newBaseManager(device);
         DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
         return load(dir, manager, dtype, null);
     }

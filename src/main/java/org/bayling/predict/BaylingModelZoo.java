@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.PyTorchRuntime;
 
 /**
  * A DJL model zoo that loads BayLing / LLaMA checkpoints from a local Hugging Face directory

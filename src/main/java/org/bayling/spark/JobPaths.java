@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.hadoop.fs.permission.FsAction;
 import org.apache.hadoop.security.AccessControlException;
+import org.bayling.output.OutputSchema;
 
 /**
  * The input and output paths of a run, checked on the driver before anything is read or written, so that a

@@ -41,6 +41,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelUnreadableException;
+import org.bayling.output.OutputSchema;
 
 /**
  * The batch translation job: read → plan → execute → write → report.

@@ -14,6 +14,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.model.ModelUnreadableException;
 import org.bayling.model.checkpoint.CheckpointException;
+import org.bayling.output.OutputSchema;
 import org.bayling.translate.TranslationEngine;
 import org.bayling.translate.TranslationOutcome;
 import org.bayling.translate.TranslationTask;
