@@ -1,7 +1,6 @@
 package org.bayling.cli;
 
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.ZooModel;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
@@ -70,13 +69,9 @@ public final class GenerateCommand implements Callable<Integer> {
         } catch (ModelUnreadableException e) {
             return CommandFailure.report("generate", e, System.err, false);
         }
-        var criteria = BaylingModelZoo.criteria(model, null);
-        if (template != null) {
-            criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, template).build();
-        }
-        try (ZooModel<GenerationRequest, GenerationResult> zoo = criteria.loadModel();
+        try (BaylingZooModel zoo = BaylingModelZoo.load(model, null, null, template);
              Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
-            BaylingModel bayling = ((BaylingZooModel) zoo).bayling();
+            BaylingModel bayling = zoo.bayling();
             GenerationConfig config = generation.applyTo(bayling.defaults());
             int[] ids = input.inputIds != null ? input.inputIds
                     : bayling.tokenizer().encode(raw ? input.prompt : bayling.template().render(List.of(), input.prompt));

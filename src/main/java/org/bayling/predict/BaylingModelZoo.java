@@ -59,6 +59,34 @@ public final class BaylingModelZoo extends ModelZoo {
         return b.build();
     }
 
+    /**
+     * Loads a model directory as {@link Criteria#loadModel()} on {@link #criteria} does, typed: callers that
+     * need the tokenizer and template next to the predictor get them without casting the ZooModel.
+     *
+     * @param device   null: GPU 0 if any, else CPU
+     * @param dtype    {@code float32} / {@code float16}, or null: float16 on GPUs, float32 on CPU
+     * @param template {@code bayling}, {@code bayling3}, or null to detect it from the tokenizer
+     */
+    public static BaylingZooModel load(Path dir, Device device, String dtype, String template)
+            throws IOException, ModelNotFoundException {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelNotFoundException("model directory not found: " + dir);
+        }
+        var engine = PyTorchRuntime.engine();
+        Device d = device != null ? device : engine.defaultDevice();
+        DataType type = dtype != null ? DataType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT))
+                : d.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+        Model model = Model.newInstance(ARTIFACT, d, "PyTorch");
+        try {
+            // decoding is a loop over a KV cache inside BaylingTranslator, not one block call: the block is the identity
+            model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
+            return new BaylingZooModel(model, BaylingModel.load(dir, model.getNDManager(), type, template));
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
     @Override
     public String getGroupId() {
         return GROUP;
@@ -99,28 +127,12 @@ public final class BaylingModelZoo extends ModelZoo {
             if (dirArg == null) {
                 throw new ModelNotFoundException("Criteria argument '" + MODEL_DIR + "' (the model directory) is required");
             }
-            Path dir = Path.of(dirArg.toString());
-            if (!Files.isDirectory(dir)) {
-                throw new ModelNotFoundException("model directory not found: " + dir);
-            }
-            var engine = PyTorchRuntime.engine();
-            Device device = criteria.getDevice() != null ? criteria.getDevice() : engine.defaultDevice();
-            Object dtypeArg = criteria.getArguments().get(DTYPE);
-            DataType dtype = dtypeArg != null ? DataType.valueOf(dtypeArg.toString().toUpperCase(java.util.Locale.ROOT))
-                    : device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            Object dtype = criteria.getArguments().get(DTYPE);
             Object template = criteria.getArguments().get(TEMPLATE);
-            Model model = Model.newInstance(ARTIFACT, device, "PyTorch");
-            try {
-                model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
-                BaylingModel bayling = BaylingModel.load(dir, model.getNDManager(), dtype,
-                        template == null ? null : template.toString());
-                @SuppressWarnings("unchecked")
-                ZooModel<I, O> zoo = (ZooModel<I, O>) new BaylingZooModel(model, bayling);
-                return zoo;
-            } catch (IOException | RuntimeException e) {
-                model.close();
-                throw e;
-            }
+            @SuppressWarnings("unchecked") // DJL's loader API is generic; this zoo only makes BaylingZooModels
+            ZooModel<I, O> zoo = (ZooModel<I, O>) load(Path.of(dirArg.toString()), criteria.getDevice(),
+                    dtype == null ? null : dtype.toString(), template == null ? null : template.toString());
+            return zoo;
         }
 
         @Override

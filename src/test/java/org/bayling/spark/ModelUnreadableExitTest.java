@@ -89,7 +89,7 @@ class ModelUnreadableExitTest {
                 .filter(x -> x.name().equals("st-shape-vs-config")).findFirst().orElseThrow();
         String expected = c.dir() + "/" + c.file() + ": " ;
         var df = org.bayling.spark.ml.MlTestSupport.rows(spark, List.of("Hello."), 1);
-        var t = new org.bayling.spark.ml.BaylingTranslation().setInputCol("text").setOutputCol("out")
+        var t = new org.bayling.spark.ml.TranslationTransformer().setInputCol("text").setOutputCol("out")
                 .setSrcLang("en").setTgtLang("zh").setModel(c.dir().toString());
         org.bayling.model.ModelUnreadableException e = org.junit.jupiter.api.Assertions.assertThrows(
                 org.bayling.model.ModelUnreadableException.class, () -> t.transform(df));
