@@ -38,6 +38,7 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.model.ModelUnreadableException;
 import org.bayling.output.OutputSchema;
 
 /**
@@ -99,7 +100,7 @@ public final class TranslateJob {
         } catch (ModelUnreadableException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ModelUnreadableException(e.getMessage(), e);
+            throw new ModelUnreadableException(options.translation().model(), null, e.getMessage(), e);
         }
     }
 
@@ -116,6 +117,7 @@ public final class TranslateJob {
 
     /** The job over an already prepared model ({@link #prepareModel}). */
     public TranslateSummary run(ModelSource model) {
+        JobPaths.check(hadoopConf(), options); // never write over what this job did not create
         long t0 = System.nanoTime();
         Timestamp startedAt = new Timestamp(System.currentTimeMillis());
 
