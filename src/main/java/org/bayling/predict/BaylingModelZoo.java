@@ -5,7 +5,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.repository.MRL;
 import ai.djl.repository.Repository;
@@ -20,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.ModelConfig;
+import org.bayling.model.Precision;
 
 /**
  * A DJL model zoo that loads BayLing / LLaMA checkpoints from a local Hugging Face directory
@@ -33,8 +34,10 @@ public final class BaylingModelZoo extends ModelZoo {
     public static final String MODEL_DIR = "modelDir";
     /** Criteria argument: {@code bayling} or {@code bayling3}; absent = detect. */
     public static final String TEMPLATE = "template";
-    /** Criteria argument: {@code float32} (CPU default) or {@code float16} (GPU default). */
+    /** Criteria argument: compute dtype {@code auto} (default), {@code f32}, {@code f16} or {@code bf16}. */
     public static final String DTYPE = "dtype";
+    /** Criteria argument: weight storage {@code auto} (default: as computed), {@code f32}, {@code f16}, {@code bf16} or {@code int8}. */
+    public static final String WEIGHTS = "weights";
 
     public static final BaylingModelZoo INSTANCE = new BaylingModelZoo();
 
@@ -105,13 +108,19 @@ public final class BaylingModelZoo extends ModelZoo {
             var engine = PyTorchRuntime.engine();
             Device device = criteria.getDevice() != null ? criteria.getDevice() : engine.defaultDevice();
             Object dtypeArg = criteria.getArguments().get(DTYPE);
-            DataType dtype = dtypeArg != null ? DataType.valueOf(dtypeArg.toString().toUpperCase(java.util.Locale.ROOT))
-                    : device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            Object weightsArg = criteria.getArguments().get(WEIGHTS);
+            Precision precision;
+            try {
+                precision = Precision.resolve(dtypeArg == null ? null : dtypeArg.toString(),
+                        weightsArg == null ? null : weightsArg.toString(), device, ModelConfig.load(dir).torchDtype());
+            } catch (IllegalArgumentException e) {
+                throw new MalformedModelException(e.getMessage(), e);
+            }
             Object template = criteria.getArguments().get(TEMPLATE);
             Model model = Model.newInstance(ARTIFACT, device, "PyTorch");
             try {
                 model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
-                BaylingModel bayling = BaylingModel.load(dir, model.getNDManager(), dtype,
+                BaylingModel bayling = BaylingModel.load(dir, model.getNDManager(), precision,
                         template == null ? null : template.toString());
                 @SuppressWarnings("unchecked")
                 ZooModel<I, O> zoo = (ZooModel<I, O>) new BaylingZooModel(model, bayling);
