@@ -54,6 +54,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--device", defaultValue = "auto", description = "auto|cpu|gpu|gpu:N (auto: GPU 0 if any, else CPU).")
+    String device;
+
+    @Mixin
+    PrecisionOptions precision = new PrecisionOptions();
+
     @Mixin
     GenerationOptions generation = new GenerationOptions();
 
@@ -62,7 +68,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var criteria = BaylingModelZoo.criteria(model, null);
+        var criteria = BaylingModelZoo.criteria(model, DeviceOption.parse(device))
+                .toBuilder().optArgument(BaylingModelZoo.DTYPE, precision.dtype)
+                .optArgument(BaylingModelZoo.WEIGHTS, precision.weights).build();
         if (template != null) {
             criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, template).build();
         }
@@ -97,6 +105,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private static String toJson(int[] ids, List<GeneratedSequence> seqs, BaylingModel model, GenerationConfig config) {
         Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> precision = new LinkedHashMap<>();
+        precision.put("device", model.decoder().device().toString());
+        precision.put("dtype", org.bayling.model.Precision.label(model.decoder().precision().compute()));
+        precision.put("weights", model.decoder().precision().weights().label());
+        root.put("precision", precision);
         root.put("input_ids", ids);
         List<Map<String, Object>> outputs = new ArrayList<>();
         for (GeneratedSequence s : seqs) {

@@ -53,6 +53,8 @@ public final class LlamaModel implements AutoCloseable {
      */
     static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, Precision precision,
                            boolean packedInt8) throws IOException {
+        PrecisionSupport.check(parent, precision);
+        PrecisionSupport.warnIfSlow(parent.getDevice(), precision);
         NDManager manager = parent.newSubManager();
         try {
             return new LlamaModel(config, LlamaWeights.load(reader, config, manager, precision, packedInt8), manager,
