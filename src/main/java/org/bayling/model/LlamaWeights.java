@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.bayling.model.checkpoint.CheckpointReader;
 import org.bayling.model.checkpoint.DType;
+import org.bayling.model.checkpoint.DirectBuffers;
 import org.bayling.model.checkpoint.TensorData;
 
 /**
@@ -130,7 +131,11 @@ public final class LlamaWeights implements AutoCloseable {
                 throw new IOException("tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                         + " but config.json implies " + Arrays.toString(expected));
             }
-            return toFloat32(t, manager);
+            try {
+                return toFloat32(t, manager);
+            } finally {
+                DirectBuffers.free(t.data()); // the file mapping, now rather than at the next GC
+            }
         }
 
         /** A float32 matrix in the storage {@link Precision#weights()} asks for; frees the input. */
@@ -169,16 +174,18 @@ public final class LlamaWeights implements AutoCloseable {
     static NDArray toFloat32(TensorData t, NDManager manager) {
         Shape shape = new Shape(t.shape());
         ByteBuffer data = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer widened = t.dtype() == DType.BF16 ? bf16ToF32(data, t.numel()) : null;
         NDArray alias = switch (t.dtype()) {
             case F32 -> manager.create(data, shape, DataType.FLOAT32);
             case F16 -> manager.create(data, shape, DataType.FLOAT16);
             case F64 -> manager.create(data, shape, DataType.FLOAT64);
-            case BF16 -> manager.create(bf16ToF32(data, t.numel()), shape, DataType.FLOAT32);
+            case BF16 -> manager.create(widened, shape, DataType.FLOAT32);
             default -> throw new IllegalArgumentException("tensor '" + t.name() + "' has non-float dtype " + t.dtype());
         };
         // toType(sameType, copy=true) hands back the alias itself in DJL 0.36, so copy explicitly.
         NDArray copy = alias.getDataType() == DataType.FLOAT32 ? alias.duplicate() : alias.toType(DataType.FLOAT32, false);
         alias.close();
+        DirectBuffers.free(widened);
         return copy;
     }
 
