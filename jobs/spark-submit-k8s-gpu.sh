@@ -18,4 +18,4 @@ spark-submit --master k8s://https://kubernetes.default.svc:443 --deploy-mode clu
   --model s3a://models/BayLing-2-7B --distribution filesystem --cache-dir /cache/bayling-models "$@"
 # Note: the checkpoint lock needs an atomic create-if-absent. On S3A that holds only where the store and
 # Hadoop's S3A client support conditional writes; otherwise keep --checkpoint on HDFS or a shared POSIX
-# volume, or make sure only one scheduler starts runs (see README.md, "Incremental runs").
+# volume, or make sure only one scheduler starts runs (see docs/incremental.md).

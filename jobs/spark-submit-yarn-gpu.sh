@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=$(ls target/bayling-spark-*-job.jar | head -1)
 
-# Client mode: the job's exit code (README.md, "Exit codes") is spark-submit's exit code.
+# Client mode: the job's exit code (docs/operations.md, "Exit codes") is spark-submit's exit code.
 spark-submit --master yarn --deploy-mode client \
   --properties-file conf/spark-yarn-gpu.properties \
   --files conf/getGpusResources.sh \

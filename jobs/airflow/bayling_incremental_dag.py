@@ -3,7 +3,7 @@
 Each run translates only the files that arrived under the input since the previous run (the checkpoint
 records them); a day with nothing new ends in seconds with exit code 0.
 
-Exit codes of the job (README.md, jobs/README.md):
+Exit codes of the job (docs/operations.md, "Exit codes"):
   0 done (also: nothing new)          1 failed unexpectedly: retrying is safe
   2 bad configuration                 3 model unreadable
   4 checkpoint locked by another run  5 partial failure: output committed, error rows above --max-error-fraction

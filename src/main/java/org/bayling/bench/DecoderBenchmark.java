@@ -63,7 +63,7 @@ public final class DecoderBenchmark {
             report.put("peak_heap_during_load_mb", round((peak.get() - baseline) / 1048576.0));
             report.put("largest_tensor_mb", round(largestBytes / 1048576.0));
             report.put("peak_heap_over_largest_tensor", round((double) (peak.get() - baseline) / largestBytes));
-            report.put("torch_threads", org.bayling.predict.PyTorchRuntime.threads());
+            report.put("torch_threads", org.bayling.model.PyTorchRuntime.threads());
             report.put("cores", Runtime.getRuntime().availableProcessors());
             List<Map<String, Object>> runs = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(7);

@@ -94,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
-        org.bayling.predict.PyTorchRuntime.setThreads(threads);
+        org.bayling.model.PyTorchRuntime.setThreads(threads);
         Path dir = model;
         Path temp = null;
         if (dir == null && !skipDecoder) {

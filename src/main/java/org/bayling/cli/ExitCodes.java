@@ -3,7 +3,7 @@ package org.bayling.cli;
 /**
  * Exit codes of {@code translate} (batch and {@code --incremental}), for schedulers: 0 and 5 leave a
  * committed output; 1 is worth an automatic retry; 2 and 3 need a person; 4 means another run is still
- * going. Repeated in {@code translate --help} (annotation constants), README.md and jobs/.
+ * going. Repeated in {@code translate --help} (annotation constants), docs/operations.md and jobs/bayling.
  */
 public final class ExitCodes {
 

@@ -69,7 +69,7 @@ public final class BaylingModel implements AutoCloseable {
 
     /** Loads onto a device with its own manager, in {@code precision}. */
     public static BaylingModel load(Path dir, Device device, Precision precision) throws IOException {
-        NDManager manager = org.bayling.predict.PyTorchRuntime.engine().newBaseManager(device);
+        NDManager manager = PyTorchRuntime.engine().newBaseManager(device);
         try {
             return load(dir, manager, precision, null);
         } catch (IOException | RuntimeException e) {

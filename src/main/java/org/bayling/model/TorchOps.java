@@ -55,7 +55,7 @@ public final class TorchOps {
     }
 
     private static TorchOps load() {
-        org.bayling.predict.PyTorchRuntime.engine();
+        PyTorchRuntime.engine();
         // Never closed: the module lives as long as the process, like the engine itself.
         PtNDManager manager = (PtNDManager) NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
         try (InputStream archive = new ByteArrayInputStream(archive())) {

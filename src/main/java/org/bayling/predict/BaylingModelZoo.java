@@ -21,6 +21,7 @@ import java.util.Set;
 import org.bayling.model.BaylingModel;
 import org.bayling.model.ModelConfig;
 import org.bayling.model.Precision;
+import org.bayling.model.PyTorchRuntime;
 
 /**
  * A DJL model zoo that loads BayLing / LLaMA checkpoints from a local Hugging Face directory

@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.bayling.output.OutputSchema;
 
 /**
  * Reads any supported input into {@link OutputSchema#INPUT}: one row per input record, malformed

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.bayling.output.OutputSchema;
 
 /**
  * The files of a model directory with their sizes and SHA-256 digests, and the model's content hash

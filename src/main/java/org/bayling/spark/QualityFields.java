@@ -1,13 +1,7 @@
 package org.bayling.spark;
 
-import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
-import static org.apache.spark.sql.types.DataTypes.StringType;
-import static org.apache.spark.sql.types.DataTypes.createArrayType;
-import static org.apache.spark.sql.types.DataTypes.createStructField;
-import static org.apache.spark.sql.types.DataTypes.createStructType;
 
-import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -15,7 +9,7 @@ import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.StructType;
+import org.bayling.output.OutputSchema;
 import org.bayling.quality.QualityInput;
 import org.bayling.quality.QualityScorer;
 import org.bayling.quality.RowQuality;
@@ -25,30 +19,12 @@ import org.bayling.translate.TranslationTask;
 import org.bayling.translate.TurnOutput;
 
 /**
- * The one place that fills the output's {@code quality} struct: {@link QualityScorer} on executors for
- * each translated request (confidence, length ratio, language check, copy, repetition, truncation,
- * terms, combined score and flags), and sentence BLEU/chrF against the row's reference once rows are
- * joined back (references belong to rows, not to deduplicated requests).
+ * The one place that fills the output's {@code quality} struct ({@link OutputSchema#QUALITY_STRUCT}):
+ * {@link QualityScorer} on executors for each translated request (confidence, length ratio, language
+ * check, copy, repetition, truncation, terms, combined score and flags), and sentence BLEU/chrF against
+ * the row's reference once rows are joined back (references belong to rows, not to deduplicated requests).
  */
 public final class QualityFields {
-
-    public static final StructType STRUCT = createStructType(List.of(
-            createStructField("score", DoubleType, true),
-            createStructField("flags", createArrayType(StringType, false), true),
-            createStructField("mean_logprob", DoubleType, true),
-            createStructField("min_logprob", DoubleType, true),
-            createStructField("perplexity", DoubleType, true),
-            createStructField("length_ratio", DoubleType, true),
-            createStructField("expected_length_ratio", DoubleType, true),
-            createStructField("detected_lang", StringType, true),
-            createStructField("lang_confidence", DoubleType, true),
-            createStructField("copy_similarity", DoubleType, true),
-            createStructField("repeated_ngram_ratio", DoubleType, true),
-            createStructField("truncated", BooleanType, true),
-            createStructField("terms_found", createArrayType(StringType, false), true),
-            createStructField("term_coverage", DoubleType, true),
-            createStructField("sentence_bleu", DoubleType, true),
-            createStructField("sentence_chrf", DoubleType, true)));
 
     private static volatile QualityScorer scorer; // one per JVM: its language detector is large
 

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.bayling.output.OutputSchema;
 
 /**
  * The plan step for one row (executor side): adds glossary terms, checks the row, and computes the

@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.output.OutputSchema;
 
 /**
  * The batch translation job: read → plan → execute → write → report.

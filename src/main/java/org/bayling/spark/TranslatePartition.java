@@ -12,6 +12,7 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.bayling.output.OutputSchema;
 import org.bayling.translate.TranslationEngine;
 import org.bayling.translate.TranslationOutcome;
 import org.bayling.translate.TranslationTask;

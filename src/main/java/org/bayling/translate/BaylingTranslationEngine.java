@@ -66,7 +66,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
 
     /** Loads the model directory through DJL's Criteria / model zoo. */
     public static TranslationEngine open(EngineOptions options) {
-        org.bayling.predict.PyTorchRuntime.setThreads(options.threads());
+        org.bayling.model.PyTorchRuntime.setThreads(options.threads());
         Device device = options.device() == null ? null : Device.fromName(options.device());
         var criteria = BaylingModelZoo.criteria(Path.of(options.modelDir()), device);
         if (options.template() != null) {

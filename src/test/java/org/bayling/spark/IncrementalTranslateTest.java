@@ -20,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.stream.CheckpointLock;
 import org.bayling.spark.stream.IncrementalTranslate;
 import org.bayling.translate.EngineOptions;

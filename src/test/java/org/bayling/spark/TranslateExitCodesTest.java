@@ -10,11 +10,12 @@ import java.util.HashSet;
 import java.util.List;
 import org.apache.spark.sql.Encoders;
 import org.bayling.cli.ExitCodes;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.stream.CheckpointLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every exit code of {@code translate} as README.md, {@code --help} and jobs/ document it. */
+/** Every exit code of {@code translate} as docs/operations.md, {@code --help} and jobs/bayling document it. */
 class TranslateExitCodesTest {
 
     @TempDir

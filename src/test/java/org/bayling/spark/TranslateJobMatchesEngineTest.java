@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.bayling.output.OutputSchema;
 import org.bayling.translate.BaylingTranslationEngine;
 import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;

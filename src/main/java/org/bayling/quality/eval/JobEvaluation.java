@@ -25,7 +25,7 @@ import org.bayling.quality.metrics.Chrf;
 import org.bayling.quality.metrics.ChrfScore;
 import org.bayling.quality.metrics.Ter;
 import org.bayling.quality.metrics.TerScore;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import scala.Tuple2;
 
 /**

@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.bayling.quality.QualityReport;
 import org.bayling.quality.ReportRow;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 
 /**
  * The quality report of a translation job's output: {@code report.md}, {@code report.html} and PNG charts

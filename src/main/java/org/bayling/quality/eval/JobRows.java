@@ -26,7 +26,7 @@ import org.bayling.quality.QualityInput;
 import org.bayling.quality.QualityScorer;
 import org.bayling.quality.RowQuality;
 import org.bayling.quality.metrics.Chrf;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 
 /**
  * Reads a translation job's Parquet output (columns named by {@link OutputSchema}), attaches references and turns

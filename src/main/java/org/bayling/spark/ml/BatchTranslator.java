@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.spark.InputChecks;
 import org.bayling.spark.ModelSource;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslatePartition;
 

@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.bayling.generate.GenerationConfig;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.QualityFields;
 import org.bayling.spark.TranslateOptions;
 

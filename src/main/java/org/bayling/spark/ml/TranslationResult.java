@@ -9,8 +9,7 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
-import org.bayling.spark.OutputSchema;
-import org.bayling.spark.QualityFields;
+import org.bayling.output.OutputSchema;
 
 /**
  * The struct the DataFrame and SQL APIs return per row: the output table's per-row result columns
@@ -22,7 +21,7 @@ public final class TranslationResult {
             createStructField(OutputSchema.TRANSLATION, StringType, true),
             createStructField(OutputSchema.STATUS, StringType, false),
             createStructField(OutputSchema.ERROR, StringType, true),
-            createStructField(OutputSchema.QUALITY, QualityFields.STRUCT, true),
+            createStructField(OutputSchema.QUALITY, OutputSchema.QUALITY_STRUCT, true),
             createStructField(OutputSchema.N_INPUT_TOKENS, IntegerType, false),
             createStructField(OutputSchema.N_OUTPUT_TOKENS, IntegerType, false),
             createStructField(OutputSchema.FINISH_REASON, StringType, true)));

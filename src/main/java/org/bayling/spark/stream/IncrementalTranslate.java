@@ -29,7 +29,7 @@ import org.apache.spark.sql.types.StructType;
 import org.bayling.spark.ModelManifest;
 import org.bayling.spark.ModelSource;
 import org.bayling.spark.ModelUnreadableException;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;

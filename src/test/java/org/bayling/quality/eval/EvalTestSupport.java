@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.bayling.SharedData;
 import org.bayling.quality.metrics.TextFiles;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 
 /** A lean local Spark session and builders of job-shaped Parquet outputs for the evaluation tests. */
 final class EvalTestSupport {

@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.bayling.cli.ReportCommand;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.quality.QualityReport;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;

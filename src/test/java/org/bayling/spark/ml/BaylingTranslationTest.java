@@ -23,7 +23,7 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.bayling.spark.OutputSchema;
+import org.bayling.output.OutputSchema;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;

@@ -1,4 +1,4 @@
-package org.bayling.predict;
+package org.bayling.model;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

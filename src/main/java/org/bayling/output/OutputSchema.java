@@ -1,4 +1,4 @@
-package org.bayling.spark;
+package org.bayling.output;
 
 import static org.apache.spark.sql.types.DataTypes.BooleanType;
 import static org.apache.spark.sql.types.DataTypes.DoubleType;
@@ -21,8 +21,10 @@ import org.apache.spark.sql.types.StructType;
 import org.bayling.generate.GenerationConfig;
 
 /**
- * The single source of truth for column names and types: the output table, the normalized input
- * the job plans over, and the per-request result rows executors return.
+ * The single source of truth for column names and types: the output table (written by the job in
+ * {@code spark}, read back by the evaluation and report in {@code quality.eval}), the normalized input
+ * the job plans over, and the per-request result rows executors return. It sits below both so that
+ * neither has to know the other.
  */
 public final class OutputSchema {
 
@@ -70,6 +72,25 @@ public final class OutputSchema {
     // ---- per-request result rows from executors (not written as such) ----
     public static final String OK = "ok";
 
+    /** The {@code quality} column: combined score, flags and the signals behind them ({@code spark.QualityFields} fills it). */
+    public static final StructType QUALITY_STRUCT = createStructType(List.of(
+            createStructField("score", DoubleType, true),
+            createStructField("flags", createArrayType(StringType, false), true),
+            createStructField("mean_logprob", DoubleType, true),
+            createStructField("min_logprob", DoubleType, true),
+            createStructField("perplexity", DoubleType, true),
+            createStructField("length_ratio", DoubleType, true),
+            createStructField("expected_length_ratio", DoubleType, true),
+            createStructField("detected_lang", StringType, true),
+            createStructField("lang_confidence", DoubleType, true),
+            createStructField("copy_similarity", DoubleType, true),
+            createStructField("repeated_ngram_ratio", DoubleType, true),
+            createStructField("truncated", BooleanType, true),
+            createStructField("terms_found", createArrayType(StringType, false), true),
+            createStructField("term_coverage", DoubleType, true),
+            createStructField("sentence_bleu", DoubleType, true),
+            createStructField("sentence_chrf", DoubleType, true)));
+
     public static final StructType TURN = createStructType(List.of(
             createStructField("instruction", StringType, true),
             createStructField("response", StringType, true),
@@ -98,7 +119,7 @@ public final class OutputSchema {
             createStructField("pid", LongType, false),
             createStructField("model_loads", IntegerType, false)));
 
-    /** Normalized input rows: what {@link InputReader} returns and the plan step enriches. */
+    /** Normalized input rows: what {@code spark.InputReader} returns and the plan step enriches. */
     public static final StructType INPUT = createStructType(List.of(
             createStructField(ID, StringType, true),
             createStructField(SOURCE, StringType, true),
@@ -109,7 +130,7 @@ public final class OutputSchema {
             createStructField(REFERENCE, StringType, true),
             createStructField(INPUT_ERROR, StringType, true)));
 
-    /** One row per distinct request, produced by {@link TranslatePartition}. */
+    /** One row per distinct request, produced by the job's executors. */
     public static final StructType RESULT = createStructType(List.of(
             createStructField(REQUEST_HASH, StringType, false),
             createStructField(OK, BooleanType, false),
@@ -120,7 +141,7 @@ public final class OutputSchema {
             createStructField(N_OUTPUT_TOKENS, IntegerType, false),
             createStructField(REUSED_PREFIX_TOKENS, IntegerType, false),
             createStructField(FINISH_REASON, StringType, true),
-            createStructField(QUALITY, QualityFields.STRUCT, true),
+            createStructField(QUALITY, QUALITY_STRUCT, true),
             createStructField(TRANSLATED_AT, TimestampType, true),
             createStructField(EXECUTOR, EXECUTOR_STRUCT, true)));
 
@@ -151,7 +172,7 @@ public final class OutputSchema {
                 : scala.jdk.javaapi.CollectionConverters.asScala(new java.util.ArrayList<Object>(list)).toList();
     }
 
-    static String sha256(String s) {
+    public static String sha256(String s) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));

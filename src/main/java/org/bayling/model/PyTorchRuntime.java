@@ -1,4 +1,4 @@
-package org.bayling.predict;
+package org.bayling.model;
 
 import ai.djl.engine.Engine;
 
