@@ -110,25 +110,16 @@ final class KvCache implements AutoCloseable {
         };
     }
 
-    /** Writes one layer's new keys/values {@code [rows, kvHeads, t, headDim]} at slots [length, length + t). */
-    void write(int layer, NDArray k, NDArray v) {
-        int t = (int) k.getShape().get(2);
-        NDIndex slots = new NDIndex().addAllDim(2).addSliceDim(length, length + t); // built, not parsed: hot path
-        keys[layer].set(slots, k);
-        values[layer].set(slots, v);
+    /**
+     * One layer's whole key buffer {@code [rows, kvHeads, capacity, headDim]}: the attention operator
+     * writes the new slots [length, length + t) in place and reads [0, length + t).
+     */
+    NDArray keys(int layer) {
+        return keys[layer];
     }
 
-    /** Views of one layer's keys/values over slots [0, used), attached to {@code owner}. */
-    NDArray keys(int layer, int used, NDManager owner) {
-        NDArray view = keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
-        view.attach(owner);
-        return view;
-    }
-
-    NDArray values(int layer, int used, NDManager owner) {
-        NDArray view = values[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
-        view.attach(owner);
-        return view;
+    NDArray values(int layer) {
+        return values[layer];
     }
 
     /** Records that {@code t} slots were appended, with which of them hold real tokens per row. */

@@ -2,7 +2,6 @@ package org.bayling.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -133,10 +132,9 @@ public final class LlamaModel implements AutoCloseable {
         if (precision.embeddingDtype() != precision.compute()) {
             x = TorchOps.get().cast(x, precision.compute());
         }
-        int used = cache.length() + in.t();
         for (int l = 0; l < weights.layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
-            x = x.add(attention(rmsNorm(x), w, l, in, cache, used, step));
+            x = x.add(attention(rmsNorm(x), w, l, in, cache));
             x = x.add(mlp(rmsNorm(x), w));
         }
         return rmsNorm(x);
@@ -149,51 +147,27 @@ public final class LlamaModel implements AutoCloseable {
 
     /** LlamaMLP: down(silu(gate(x)) * up(x)), gate and up fused. */
     private NDArray mlp(NDArray x, LlamaWeights.Layer w) {
-        NDList gu = w.gateUp().apply(x).split(2, 2);
-        return w.down().apply(TorchOps.get().siluMul(gu.get(0), gu.get(1)));
+        return w.down().apply(TorchOps.get().swiglu(w.gateUp().apply(x)));
     }
 
-    /** LlamaAttention with RoPE and grouped-query attention over the cache. */
-    private NDArray attention(NDArray x, LlamaWeights.Layer w, int layer, StepInputs in, KvCache cache, int used,
-                              NDManager step) {
-        int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
-        int groups = config.kvGroups();
-        int d = config.headDim();
-        int b = in.rows();
-        int t = in.t();
-        NDList qkv = w.qkv().apply(x).split(new long[] {(long) (heads + kvHeads) * d}, 2);
-        // Rotate queries and keys together: [b, t, heads + kvHeads, d] * cos + rotate_half(.) * sin.
-        NDArray qk = qkv.get(0).reshape(b, t, heads + kvHeads, d);
-        qk = qk.mul(in.cos()).add(qk.matMul(weights.rotateHalf).mul(in.sin()));
-        NDList parts = qk.split(new long[] {heads}, 2);
-        NDArray q;
-        NDArray k;
-        NDArray v;
-        if (t == 1) { // decoding: [b, 1, h, d] is already [b, h, 1, d] in memory; a KV head's queries side by side
-            q = parts.get(0).reshape(b, kvHeads, groups, d);
-            k = parts.get(1).reshape(b, kvHeads, 1, d);
-            v = qkv.get(1).reshape(b, kvHeads, 1, d);
-        } else {
-            q = parts.get(0).transpose(0, 2, 1, 3);
-            k = parts.get(1).transpose(0, 2, 1, 3);
-            v = qkv.get(1).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        }
-        cache.write(layer, k, v);
-        NDArray keys = cache.keys(layer, used, step);
-        NDArray values = cache.values(layer, used, step);
-        if (t > 1 && groups > 1) { // prefill: each query head reads its KV head, as HF's repeat_kv
-            keys = keys.repeat(1, groups);
-            values = values.repeat(1, groups);
-        }
-        NDArray out = TorchOps.get().attention(q, keys, values, in.mask()); // scale folded into the query weights
-        out = t == 1 ? out.reshape(b, 1, heads * d) : out.transpose(0, 2, 1, 3).reshape(b, t, heads * d);
+    /**
+     * LlamaAttention: the fused QKV projection, then RoPE, the cache update and grouped-query attention
+     * over the cache in one fused operator (see {@code attend} in torch_ops.py), then the output projection.
+     */
+    private NDArray attention(NDArray x, LlamaWeights.Layer w, int layer, StepInputs in, KvCache cache) {
+        NDArray out = TorchOps.get().attend(w.qkv().apply(x), in.cos(), in.sin(), cache.keys(layer),
+                cache.values(layer), cache.length(), in.mask(), config.numHeads(), config.numKvHeads());
         return w.o().apply(out);
     }
 
     /** Logits of the given hidden states {@code [..., hidden]} → {@code [..., vocab]}, float32. */
     NDArray logits(NDArray hidden) {
         return weights.lmHead.apply(hidden).toType(DataType.FLOAT32, false);
+    }
+
+    /** Float32 logits {@code [rows, vocab]} of hidden states {@code [rows, hidden]} and their log-sum-exp {@code [rows]}. */
+    NDArray[] logitsAndLogSumExp(NDArray hidden) {
+        return TorchOps.get().logitsWithLogSumExp(weights.lmHead.apply(hidden));
     }
 
     /** Builds cos/sin arrays {@code [rows, t, 1, headDim]} for the given positions. */

@@ -37,14 +37,13 @@ public final class LlamaSession implements DecoderSession {
     public Logits append(int[][] tokens) {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray hidden = run(tokens, step);
-            NDArray logits = model.logits(model.lastPosition(hidden));
-            NDArray max = logits.max(new int[] {1}, true);
-            float[] lse = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
+            NDArray[] logits = model.logitsAndLogSumExp(model.lastPosition(hidden));
+            float[] lse = logits[1].toFloatArray();
             double[] logSumExp = new double[lse.length];
             for (int i = 0; i < lse.length; i++) {
                 logSumExp[i] = lse[i];
             }
-            return new Logits(split(logits.toFloatArray(), tokens.length, vocabSize()), logSumExp);
+            return new Logits(split(logits[0].toFloatArray(), tokens.length, vocabSize()), logSumExp);
         }
     }
 

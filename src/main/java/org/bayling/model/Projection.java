@@ -1,7 +1,6 @@
 package org.bayling.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import org.bayling.model.checkpoint.DType;
 
@@ -40,12 +39,8 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
                 return Linear.linear(x, weight).singletonOrThrow();
             }
             // For the few rows of a decode step, (W @ x^T)^T lets BLAS stream the large matrix once as the
-            // left operand instead of packing it as the right one: 25-60% faster for 4-32 rows in float32.
-            long[] shape = x.getShape().getShape();
-            shape[shape.length - 1] = weight.getShape().get(0);
-            NDArray y = weight.matMul(x.reshape(rows, in).transpose()); // [out, rows], in the weight's manager
-            y.attach(x.getManager());
-            return y.transpose().reshape(new Shape(shape));
+            // left operand instead of packing it as the right one: up to 20-60% faster for 4-32 rows in float32.
+            return TorchOps.get().linearWeightFirst(x, weight);
         }
 
         @Override

@@ -183,6 +183,44 @@ public final class TorchOps {
         return call("attention", q.getManager(), q, k, v, mask);
     }
 
+    /**
+     * One attention layer's core for {@code t} new tokens per row, after the QKV projection: RoPE on
+     * queries and keys, the new keys/values written in place into the cache buffers at slots
+     * [start, start + t), then grouped-query scaled-dot-product attention of the queries over slots
+     * [0, start + t) under the additive mask. {@code qkv [b, t, (heads + 2 kvHeads) d]} → {@code [b, t, heads d]}.
+     */
+    public NDArray attend(NDArray qkv, NDArray cos, NDArray sin, NDArray keys, NDArray values, int start, NDArray mask,
+                          int heads, int kvHeads) {
+        return call("attend", qkv.getManager(), qkv, cos, sin, keys, values, (long) start, mask, (long) heads,
+                (long) kvHeads);
+    }
+
+    /** SwiGLU over a fused {@code [..., 2n]} gate/up product: {@code silu(gate) * up}, {@code [..., n]}. */
+    public NDArray swiglu(NDArray gateUp) {
+        return call("swiglu", gateUp.getManager(), gateUp);
+    }
+
+    /** {@code x @ w^T} computed as {@code (w @ x^T)^T} (the large matrix as BLAS's left operand). */
+    public NDArray linearWeightFirst(NDArray x, NDArray w) {
+        return call("linear_weight_first", x.getManager(), x, w);
+    }
+
+    /** Logits as float32 and their log-sum-exp over the last axis. */
+    public NDArray[] logitsWithLogSumExp(NDArray logits) {
+        IValue result = run("logits_lse", logits);
+        try {
+            IValue[] pair = result.toIValueTuple();
+            PtNDManager owner = (PtNDManager) logits.getManager();
+            NDArray[] out = {pair[0].toTensor(owner), pair[1].toTensor(owner)};
+            for (IValue v : pair) {
+                v.close();
+            }
+            return out;
+        } finally {
+            result.close();
+        }
+    }
+
     private NDArray call(String method, NDManager owner, Object... args) {
         IValue result = run(method, args);
         try {

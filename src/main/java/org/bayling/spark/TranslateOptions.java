@@ -114,6 +114,8 @@ public final class TranslateOptions implements Serializable {
     private final WriteMode mode;
     private final GenerationConfig generation;
     private final String device;
+    private final String dtype;
+    private final String weights;
     private final int threadsPerTask;
     private final String template;
     private final String instructionLanguage;
@@ -142,6 +144,8 @@ public final class TranslateOptions implements Serializable {
         mode = b.mode != null ? b.mode : WriteMode.OVERWRITE;
         generation = b.generation != null ? b.generation : GenerationConfig.bayling();
         device = blankToNull(b.device);
+        dtype = b.dtype == null || b.dtype.isBlank() ? "auto" : b.dtype.trim();
+        weights = b.weights == null || b.weights.isBlank() ? "auto" : b.weights.trim();
         threadsPerTask = b.threadsPerTask;
         template = blankToNull(b.template);
         instructionLanguage = b.instructionLanguage != null ? b.instructionLanguage : "en";
@@ -162,6 +166,7 @@ public final class TranslateOptions implements Serializable {
                 "--instruction-language must be en or zh, got " + instructionLanguage);
         check(device == null || device.equals("auto") || device.equals("cpu") || device.matches("gpu(:\\d+)?"),
                 "--device must be auto, cpu, gpu or gpu:N, got " + device);
+        org.bayling.model.Precision.resolve(dtype, weights, null, null); // throws naming the option when a value is unknown
         if (srcLang != null) {
             check(LanguageCodes.isKnown(srcLang), "--src-lang '" + srcLang + "' is not a known language code");
         }
@@ -208,6 +213,8 @@ public final class TranslateOptions implements Serializable {
         b.mode = mode;
         b.generation = generation;
         b.device = device;
+        b.dtype = dtype;
+        b.weights = weights;
         b.threadsPerTask = threadsPerTask;
         b.template = template;
         b.instructionLanguage = instructionLanguage;
@@ -225,7 +232,7 @@ public final class TranslateOptions implements Serializable {
     /** Engine options for one executor, once the model is local and the device chosen. */
     public EngineOptions engineOptions(String localModelDir, String chosenDevice, int threads) {
         return new EngineOptions(localModelDir, chosenDevice, threads, generation, template, instructionLanguage,
-                maxBatchTokens);
+                maxBatchTokens, dtype, weights);
     }
 
     public String input() { return input; }
@@ -242,6 +249,10 @@ public final class TranslateOptions implements Serializable {
     public WriteMode mode() { return mode; }
     public GenerationConfig generation() { return generation; }
     public String device() { return device; }
+    /** Compute dtype option: auto, f32, f16 or bf16. */
+    public String dtype() { return dtype; }
+    /** Weight storage option: auto, f32, f16, bf16 or int8. */
+    public String weights() { return weights; }
     public int threadsPerTask() { return threadsPerTask; }
     public String template() { return template; }
     public String instructionLanguage() { return instructionLanguage; }
@@ -258,7 +269,7 @@ public final class TranslateOptions implements Serializable {
     public String toString() {
         return "TranslateOptions{input=" + input + ", format=" + format + ", output=" + output + ", src=" + srcLang
                 + ", tgt=" + tgtLang + ", model=" + model + ", distribution=" + distribution + ", mode=" + mode
-                + ", generation=" + generation + ", runId=" + runId + "}";
+                + ", generation=" + generation + ", dtype=" + dtype + ", weights=" + weights + ", runId=" + runId + "}";
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -277,6 +288,8 @@ public final class TranslateOptions implements Serializable {
         private WriteMode mode;
         private GenerationConfig generation;
         private String device;
+        private String dtype;
+        private String weights;
         private int threadsPerTask;
         private String template;
         private String instructionLanguage;
@@ -303,6 +316,8 @@ public final class TranslateOptions implements Serializable {
         public Builder mode(WriteMode v) { mode = v; return this; }
         public Builder generation(GenerationConfig v) { generation = v; return this; }
         public Builder device(String v) { device = v; return this; }
+        public Builder dtype(String v) { dtype = v; return this; }
+        public Builder weights(String v) { weights = v; return this; }
         public Builder threadsPerTask(int v) { threadsPerTask = v; return this; }
         public Builder template(String v) { template = v; return this; }
         public Builder instructionLanguage(String v) { instructionLanguage = v; return this; }

@@ -84,7 +84,8 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
         DeviceSelector.Choice device = DeviceSelector.forCurrentTask(options.device(), options.threadsPerTask());
         String key = String.join("|", model.manifest().hash(), device.device(), Integer.toString(device.threads()),
                 OutputSchema.generationHash(options.generation()), String.valueOf(options.template()),
-                options.instructionLanguage(), Integer.toString(options.maxBatchTokens()), options.engineFactory());
+                options.instructionLanguage(), Integer.toString(options.maxBatchTokens()), options.dtype(), options.weights(),
+                options.engineFactory());
         return ExecutorModelCache.get(key, () -> {
             String dir = model.localDir(options.cacheDir()).toString();
             return EngineFactory.load(options.engineFactory())

@@ -68,12 +68,16 @@ public final class BaylingTranslationEngine implements TranslationEngine {
     public static TranslationEngine open(EngineOptions options) {
         org.bayling.model.PyTorchRuntime.setThreads(options.threads());
         Device device = options.device() == null ? null : Device.fromName(options.device());
-        var criteria = BaylingModelZoo.criteria(Path.of(options.modelDir()), device);
+        var criteria = BaylingModelZoo.criteria(Path.of(options.modelDir()), device).toBuilder()
+                .optArgument(BaylingModelZoo.DTYPE, options.dtype()).optArgument(BaylingModelZoo.WEIGHTS, options.weights())
+                .build();
         if (options.template() != null) {
             criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, options.template()).build();
         }
         try {
             return new BaylingTranslationEngine(criteria.loadModel(), options);
+        } catch (org.bayling.model.UnsupportedPrecisionException e) {
+            throw e; // a configuration error with its own one-line message
         } catch (Exception e) {
             throw new IllegalStateException("cannot load model " + options.modelDir() + ": " + e.getMessage(), e);
         }

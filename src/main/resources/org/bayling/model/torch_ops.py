@@ -37,3 +37,40 @@ class TorchOps(Module):
     return torch.to(torch.linear(torch.to(x, ops.prim.dtype(w)), w), ops.prim.dtype(x))
   def attention(self: __torch__.TorchOps, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
     return torch.scaled_dot_product_attention(q, k, v, mask, 0., False, scale=1.)
+  def rope(self: __torch__.TorchOps, x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    half = x.size(-1) // 2
+    rotated = torch.cat([torch.neg(x.narrow(-1, half, half)), x.narrow(-1, 0, half)], -1)
+    return torch.add(torch.mul(x, cos), torch.mul(rotated, sin))
+  def attend(self: __torch__.TorchOps, qkv: Tensor, cos: Tensor, sin: Tensor, keys: Tensor, values: Tensor, start: int, mask: Tensor, heads: int, kv_heads: int) -> Tensor:
+    b = qkv.size(0)
+    t = qkv.size(1)
+    d = keys.size(3)
+    qk = self.rope(qkv.narrow(2, 0, (heads + kv_heads) * d).reshape([b, t, heads + kv_heads, d]), cos, sin)
+    v = qkv.narrow(2, (heads + kv_heads) * d, kv_heads * d).reshape([b, t, kv_heads, d])
+    q = qk.narrow(2, 0, heads).transpose(1, 2)
+    keys.narrow(2, start, t).copy_(qk.narrow(2, heads, kv_heads).transpose(1, 2))
+    values.narrow(2, start, t).copy_(v.transpose(1, 2))
+    used = start + t
+    k = keys.narrow(2, 0, used)
+    vv = values.narrow(2, 0, used)
+    groups = heads // kv_heads
+    if t == 1:
+      out = torch.scaled_dot_product_attention(q.reshape([b, kv_heads, groups, d]), k, vv, mask, 0., False, scale=1.)
+      return out.reshape([b, 1, heads * d])
+    if groups > 1:
+      k = k.repeat_interleave(groups, 1)
+      vv = vv.repeat_interleave(groups, 1)
+    out = torch.scaled_dot_product_attention(q, k, vv, mask, 0., False, scale=1.)
+    return out.transpose(1, 2).reshape([b, t, heads * d])
+  def swiglu(self: __torch__.TorchOps, gate_up: Tensor) -> Tensor:
+    n = gate_up.size(-1) // 2
+    return torch.mul(torch.silu(gate_up.narrow(-1, 0, n)), gate_up.narrow(-1, n, n))
+  def linear_weight_first(self: __torch__.TorchOps, x: Tensor, w: Tensor) -> Tensor:
+    shape = x.size()
+    y = torch.mm(w, x.reshape([-1, shape[-1]]).t()).t()
+    out = shape[:-1]
+    out.append(w.size(0))
+    return y.reshape(out)
+  def logits_lse(self: __torch__.TorchOps, logits: Tensor) -> Tuple[Tensor, Tensor]:
+    l = torch.to(logits, 6)
+    return (l, torch.logsumexp(l, [-1], False))

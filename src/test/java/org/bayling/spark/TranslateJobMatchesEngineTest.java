@@ -50,7 +50,7 @@ class TranslateJobMatchesEngineTest {
         }
         List<TranslationOutcome> direct;
         try (TranslationEngine engine = BaylingTranslationEngine.open(new EngineOptions(SparkTestSupport.tinyModel(),
-                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", 1 << 20))) {
+                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", 1 << 20, "auto", "auto"))) {
             direct = engine.translate(tasks);
         }
         for (TranslationOutcome d : direct) {

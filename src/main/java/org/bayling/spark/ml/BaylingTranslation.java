@@ -87,6 +87,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     private final Param<String> instructionLanguage;
     private final Param<String> template;
     private final Param<String> device;
+    private final Param<String> dtype;
+    private final Param<String> weights;
     private final IntParam threads;
     private final IntParam maxBatchTokens;
     private final IntParam maxPromptTokens;
@@ -126,6 +128,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         instructionLanguage = new Param<>(this, "instructionLanguage", "language of the instruction: en or zh");
         template = new Param<>(this, "template", "conversation template: bayling, bayling3, or empty to detect");
         device = new Param<>(this, "device", "auto, cpu, gpu or gpu:N");
+        dtype = new Param<>(this, "dtype", "compute dtype: auto (f32 on CPU; bf16/f16 on GPUs), f32, f16 or bf16");
+        weights = new Param<>(this, "weights", "weight storage: auto (as computed), f32, f16, bf16 or int8");
         threads = new IntParam(this, "threads", "CPU threads per task (0 = spark.task.cpus)");
         maxBatchTokens = new IntParam(this, "maxBatchTokens", "token budget of one forward batch");
         maxPromptTokens = new IntParam(this, "maxPromptTokens", "longest prompt accepted (0 = the model's context)");
@@ -158,6 +162,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
         setDefault(instructionLanguage, "en");
         setDefault(template, "");
         setDefault(device, "auto");
+        setDefault(dtype, "auto");
+        setDefault(weights, "auto");
         setDefault(threads, 0);
         setDefault(maxBatchTokens, 8192);
         setDefault(maxPromptTokens, 0);
@@ -197,6 +203,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public Param<String> instructionLanguage() { return instructionLanguage; }
     public Param<String> template() { return template; }
     public Param<String> device() { return device; }
+    public Param<String> dtype() { return dtype; }
+    public Param<String> weights() { return weights; }
     public IntParam threads() { return threads; }
     public IntParam maxBatchTokens() { return maxBatchTokens; }
     public IntParam maxPromptTokens() { return maxPromptTokens; }
@@ -230,6 +238,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     public BaylingTranslation setInstructionLanguage(String v) { set(instructionLanguage, v); return this; }
     public BaylingTranslation setTemplate(String v) { set(template, v); return this; }
     public BaylingTranslation setDevice(String v) { set(device, v); return this; }
+    public BaylingTranslation setDtype(String v) { set(dtype, v); return this; }
+    public BaylingTranslation setWeights(String v) { set(weights, v); return this; }
     public BaylingTranslation setThreads(int v) { set(threads, v); return this; }
     public BaylingTranslation setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
     public BaylingTranslation setMaxPromptTokens(int v) { set(maxPromptTokens, v); return this; }
@@ -418,6 +428,8 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
                 .model(getModel())
                 .generation(generation())
                 .device(str(device))
+                .dtype(str(dtype))
+                .weights(str(weights))
                 .threadsPerTask((Integer) getOrDefault(threads))
                 .template(str(template))
                 .instructionLanguage(str(instructionLanguage))

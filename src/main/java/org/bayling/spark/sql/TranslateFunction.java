@@ -27,7 +27,7 @@ import scala.runtime.AbstractFunction3;
  * {@code options} map, then {@code spark.bayling.<option>} session confs (e.g. {@code spark.bayling.model},
  * {@code spark.bayling.num_beams}), then the {@link BaylingTranslation} defaults. Keys are the
  * transformer's params in snake_case ({@code model, max_new_tokens, num_beams, do_sample, temperature,
- * top_k, top_p, seed, repetition_penalty, length_penalty, quality, instruction_language, template, device,
+ * top_k, top_p, seed, repetition_penalty, length_penalty, quality, instruction_language, template, device, dtype, weights,
  * max_batch_tokens, distribution, cache_dir}).
  *
  * <p><b>Execution</b>: a Spark scalar function sees one row at a time, so each call is a batch of one
