@@ -1,8 +1,5 @@
 package org.bayling.cli;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -302,69 +299,8 @@ public class EvaluateCommand implements Callable<Integer> {
     }
 
     private String toJson(BleuScore b, ChrfScore c, ChrfScore cpp, TerScore t, List<PairedBootstrapResult> paired) {
-        JsonObject root = new JsonObject();
-        JsonObject jb = new JsonObject();
-        jb.addProperty("score", b.score());
-        jb.addProperty("signature", b.signature());
-        jb.add("counts", array(b.counts()));
-        jb.add("totals", array(b.totals()));
-        jb.addProperty("sys_len", b.sysLen());
-        jb.addProperty("ref_len", b.refLen());
-        jb.addProperty("bp", b.bp());
-        JsonArray prec = new JsonArray();
-        for (double p : b.precisions()) {
-            prec.add(p);
-        }
-        jb.add("precisions", prec);
-        root.add("bleu", jb);
-        root.add("chrf", simple(c.score(), c.signature()));
-        root.add("chrf++", simple(cpp.score(), cpp.signature()));
-        JsonObject jt = simple(t.score(), t.signature());
-        jt.addProperty("num_edits", t.numEdits());
-        jt.addProperty("ref_length", t.refLength());
-        root.add("ter", jt);
-        if (paired != null) {
-            JsonObject pb = new JsonObject();
-            pb.addProperty("baseline", hypotheses.toString());
-            pb.addProperty("system", compare.toString());
-            pb.addProperty("n_samples", pairedBsN);
-            pb.addProperty("seed", seed);
-            String[] keys = {"bleu", "chrf", "chrf++", "ter"};
-            for (int i = 0; i < paired.size(); i++) {
-                PairedBootstrapResult r = paired.get(i);
-                JsonObject m = new JsonObject();
-                m.addProperty("signature", r.signature());
-                JsonObject base = new JsonObject();
-                base.addProperty("score", r.baselineScore());
-                base.addProperty("mean", r.baselineMean());
-                base.addProperty("ci", r.baselineCi());
-                JsonObject sys = new JsonObject();
-                sys.addProperty("score", r.systemScore());
-                sys.addProperty("mean", r.systemMean());
-                sys.addProperty("ci", r.systemCi());
-                sys.addProperty("p_value", r.pValue());
-                m.add("baseline", base);
-                m.add("system", sys);
-                pb.add(keys[i], m);
-            }
-            root.add("paired_bootstrap", pb);
-        }
-        return new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(root);
-    }
-
-    private static JsonObject simple(double score, String signature) {
-        JsonObject o = new JsonObject();
-        o.addProperty("score", score);
-        o.addProperty("signature", signature);
-        return o;
-    }
-
-    private static JsonArray array(long[] values) {
-        JsonArray a = new JsonArray();
-        for (long v : values) {
-            a.add(v);
-        }
-        return a;
+        return EvaluationJson.fileMode(b, c, cpp, t, paired == null ? null
+                : new EvaluationJson.PairedBootstrapJson(hypotheses.toString(), compare.toString(), pairedBsN, seed, paired));
     }
 
     private void printTable(PrintWriter out, BleuScore b, ChrfScore c, ChrfScore cpp, TerScore t,

@@ -1,7 +1,6 @@
 package org.bayling.cli;
 
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.ZooModel;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
@@ -68,15 +67,10 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var criteria = BaylingModelZoo.criteria(model, DeviceOption.parse(device))
-                .toBuilder().optArgument(BaylingModelZoo.DTYPE, precision.dtype)
-                .optArgument(BaylingModelZoo.WEIGHTS, precision.weights).build();
-        if (template != null) {
-            criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, template).build();
-        }
-        try (ZooModel<GenerationRequest, GenerationResult> zoo = criteria.loadModel();
+        try (BaylingZooModel zoo = BaylingModelZoo.load(model, DeviceOption.parse(device), precision.dtype,
+                precision.weights, template);
              Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
-            BaylingModel bayling = ((BaylingZooModel) zoo).bayling();
+            BaylingModel bayling = zoo.bayling();
             GenerationConfig config = generation.applyTo(bayling.defaults());
             int[] ids = input.inputIds != null ? input.inputIds
                     : bayling.tokenizer().encode(raw ? input.prompt : bayling.template().render(List.of(), input.prompt));

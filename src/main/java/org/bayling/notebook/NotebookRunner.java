@@ -37,13 +37,13 @@ import jdk.jshell.UnresolvedReferenceException;
  * notebook in Jupyter's format. The first cell that fails to compile or throws stops the run: its
  * error is stored as an {@code error} output and the run fails.
  *
- * <pre>
- * java -cp &lt;project classpath&gt; org.bayling.notebook.NotebookRunner [--out DIR] NOTEBOOK.ipynb...
- * </pre>
+ * <p>Outputs carry no machine paths: the project root (the directory holding {@code pom.xml} and
+ * {@code notebooks/} above the notebook) is written as a relative path, so a notebook executed in two
+ * checkouts, or twice, gives the same bytes when its cells print the same things.
  *
- * Without {@code --out} notebooks are rewritten in place. Exit status 0 when every notebook ran,
- * 1 when a cell failed, 2 on bad arguments. One JVM runs the notebooks one after another, each in a
- * fresh JShell (a SparkSession made with {@code getOrCreate} is shared between them).
+ * <p>The user command is {@code jobs/bayling notebook} ({@code cli.NotebookCommand}). One JVM runs the
+ * notebooks one after another, each in a fresh JShell (a SparkSession made with {@code getOrCreate} is
+ * shared between them).
  */
 public final class NotebookRunner {
 
@@ -75,46 +75,13 @@ public final class NotebookRunner {
         return new NotebookRunner(currentClasspath());
     }
 
-    public static void main(String[] args) throws IOException {
-        Path out = null;
-        List<Path> notebooks = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--out") && i + 1 < args.length) {
-                out = Path.of(args[++i]);
-            } else if (args[i].startsWith("-")) {
-                System.err.println("unknown option " + args[i]);
-                System.exit(2);
-            } else {
-                notebooks.add(Path.of(args[i]));
-            }
-        }
-        if (notebooks.isEmpty()) {
-            System.err.println("usage: NotebookRunner [--out DIR] NOTEBOOK.ipynb...");
-            System.exit(2);
-        }
-        NotebookRunner runner = onCurrentClasspath();
-        int failed = 0;
-        for (Path nb : notebooks) {
-            Path target = out == null ? nb : out.resolve(nb.getFileName());
-            long t0 = System.nanoTime();
-            try {
-                runner.run(nb, target);
-                System.out.printf("notebook %s: ok (%.1f s) -> %s%n", nb, (System.nanoTime() - t0) / 1e9, target);
-            } catch (CellFailure e) {
-                failed++;
-                System.out.println("notebook FAILED: " + e.getMessage() + " -> " + target);
-            }
-        }
-        System.out.println((notebooks.size() - failed) + " passed, " + failed + " failed");
-        System.exit(failed == 0 ? 0 : 1);
-    }
-
     /**
      * Runs every code cell of {@code notebook} and writes the executed notebook to {@code target}
      * (also when a cell fails, with the error output in that cell).
      */
     public void run(Path notebook, Path target) throws IOException, CellFailure {
         JsonObject nb = JsonParser.parseString(Files.readString(notebook)).getAsJsonObject();
+        String root = projectRoot(notebook);
         JsonArray cells = nb.getAsJsonArray("cells");
         CellFailure failure = null;
         PrintStream stdout = System.out;
@@ -146,22 +113,22 @@ public final class NotebookRunner {
                     System.out.flush();
                     System.setOut(stdout);
                 }
-                String text = captured.toString(StandardCharsets.UTF_8);
+                String text = relativize(captured.toString(StandardCharsets.UTF_8), root);
                 if (!text.isEmpty()) {
                     outputs.add(stream(text));
                 }
                 for (Map<String, String> bundle : Display.drain()) {
-                    outputs.add(displayData(bundle));
+                    outputs.add(displayData(bundle, root));
                 }
                 if (error != null) {
-                    outputs.add(errorOutput(error));
+                    outputs.add(errorOutput(relativize(error, root)));
                     failure = new CellFailure(notebook, i, error.lines().findFirst().orElse(error));
                 } else if (value != null) {
                     JsonObject res = new JsonObject();
                     res.addProperty("output_type", "execute_result");
                     res.addProperty("execution_count", count);
                     JsonObject data = new JsonObject();
-                    data.add("text/plain", lines(value));
+                    data.add("text/plain", lines(relativize(value, root)));
                     res.add("data", data);
                     res.add("metadata", new JsonObject());
                     outputs.add(res);
@@ -307,15 +274,34 @@ public final class NotebookRunner {
         return o;
     }
 
-    private static JsonObject displayData(Map<String, String> bundle) {
+    /** The project directory above the notebook (with pom.xml and notebooks/), or null. */
+    private static String projectRoot(Path notebook) {
+        for (Path q = notebook.toAbsolutePath().normalize().getParent(); q != null; q = q.getParent()) {
+            if (Files.isRegularFile(q.resolve("pom.xml")) && Files.isDirectory(q.resolve("notebooks"))) {
+                return q.toString();
+            }
+        }
+        return null;
+    }
+
+    /** Paths under the project root as relative paths (the root itself as {@code .}). */
+    static String relativize(String text, String root) {
+        if (root == null || text == null) {
+            return text;
+        }
+        return text.replace(root + File.separator, "").replace(root, ".");
+    }
+
+    private static JsonObject displayData(Map<String, String> bundle, String root) {
         JsonObject o = new JsonObject();
         o.addProperty("output_type", "display_data");
         JsonObject data = new JsonObject();
-        bundle.forEach((mime, v) -> {
+        // MIME types in sorted order: the bundle's own order is not stable across runs
+        new java.util.TreeMap<>(bundle).forEach((mime, v) -> {
             if (mime.startsWith("image/")) {
                 data.addProperty(mime, v);
             } else {
-                data.add(mime, lines(v));
+                data.add(mime, lines(relativize(v, root)));
             }
         });
         o.add("data", data);
@@ -338,7 +324,7 @@ public final class NotebookRunner {
 
     // ---- classpath ----
 
-    static List<String> currentClasspath() {
+    public static List<String> currentClasspath() {
         String cp = System.getProperty("surefire.test.class.path");
         if (cp == null || cp.isBlank()) {
             cp = System.getProperty("java.class.path");

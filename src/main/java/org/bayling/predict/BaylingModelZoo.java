@@ -21,6 +21,7 @@ import java.util.Set;
 import org.bayling.model.BaylingModel;
 import org.bayling.model.ModelConfig;
 import org.bayling.model.Precision;
+import org.bayling.model.UnsupportedPrecisionException;
 import org.bayling.model.PyTorchRuntime;
 
 /**
@@ -60,6 +61,35 @@ public final class BaylingModelZoo extends ModelZoo {
             b.optDevice(device);
         }
         return b.build();
+    }
+
+    /**
+     * Loads a model directory as {@link Criteria#loadModel()} on {@link #criteria} does, typed: callers that
+     * need the tokenizer and template next to the predictor get them without casting the ZooModel.
+     *
+     * @param device   null: GPU 0 if any, else CPU
+     * @param dtype    compute dtype {@code auto|f32|f16|bf16}, or null for auto (see {@link Precision#resolve})
+     * @param weights  weight storage {@code auto|f32|f16|bf16|int8}, or null for auto
+     * @param template {@code bayling}, {@code bayling3}, or null to detect it from the tokenizer
+     * @throws UnsupportedPrecisionException when this PyTorch build cannot run the precision on the device
+     */
+    public static BaylingZooModel load(Path dir, Device device, String dtype, String weights, String template)
+            throws IOException, ModelNotFoundException {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelNotFoundException("model directory not found: " + dir);
+        }
+        var engine = PyTorchRuntime.engine();
+        Device d = device != null ? device : engine.defaultDevice();
+        Precision precision = Precision.resolve(dtype, weights, d, ModelConfig.load(dir).torchDtype());
+        Model model = Model.newInstance(ARTIFACT, d, "PyTorch");
+        try {
+            // decoding is a loop over a KV cache inside BaylingTranslator, not one block call: the block is the identity
+            model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
+            return new BaylingZooModel(model, BaylingModel.load(dir, model.getNDManager(), precision, template));
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     @Override
@@ -102,34 +132,14 @@ public final class BaylingModelZoo extends ModelZoo {
             if (dirArg == null) {
                 throw new ModelNotFoundException("Criteria argument '" + MODEL_DIR + "' (the model directory) is required");
             }
-            Path dir = Path.of(dirArg.toString());
-            if (!Files.isDirectory(dir)) {
-                throw new ModelNotFoundException("model directory not found: " + dir);
-            }
-            var engine = PyTorchRuntime.engine();
-            Device device = criteria.getDevice() != null ? criteria.getDevice() : engine.defaultDevice();
-            Object dtypeArg = criteria.getArguments().get(DTYPE);
-            Object weightsArg = criteria.getArguments().get(WEIGHTS);
-            Precision precision;
-            try {
-                precision = Precision.resolve(dtypeArg == null ? null : dtypeArg.toString(),
-                        weightsArg == null ? null : weightsArg.toString(), device, ModelConfig.load(dir).torchDtype());
-            } catch (IllegalArgumentException e) {
-                throw new MalformedModelException(e.getMessage(), e);
-            }
+            Object dtype = criteria.getArguments().get(DTYPE);
+            Object weights = criteria.getArguments().get(WEIGHTS);
             Object template = criteria.getArguments().get(TEMPLATE);
-            Model model = Model.newInstance(ARTIFACT, device, "PyTorch");
-            try {
-                model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
-                BaylingModel bayling = BaylingModel.load(dir, model.getNDManager(), precision,
-                        template == null ? null : template.toString());
-                @SuppressWarnings("unchecked")
-                ZooModel<I, O> zoo = (ZooModel<I, O>) new BaylingZooModel(model, bayling);
-                return zoo;
-            } catch (IOException | RuntimeException e) {
-                model.close();
-                throw e;
-            }
+            @SuppressWarnings("unchecked") // DJL's loader API is generic; this zoo only makes BaylingZooModels
+            ZooModel<I, O> zoo = (ZooModel<I, O>) load(Path.of(dirArg.toString()), criteria.getDevice(),
+                    dtype == null ? null : dtype.toString(), weights == null ? null : weights.toString(),
+                    template == null ? null : template.toString());
+            return zoo;
         }
 
         @Override

@@ -166,7 +166,7 @@ public final class TranslateOptions implements Serializable {
                 "--instruction-language must be en or zh, got " + instructionLanguage);
         check(device == null || device.equals("auto") || device.equals("cpu") || device.matches("gpu(:\\d+)?"),
                 "--device must be auto, cpu, gpu or gpu:N, got " + device);
-        org.bayling.model.Precision.resolve(dtype, weights, null, null); // throws naming the option when a value is unknown
+        EngineOptions.checkPrecision(dtype, weights);
         if (srcLang != null) {
             check(LanguageCodes.isKnown(srcLang), "--src-lang '" + srcLang + "' is not a known language code");
         }

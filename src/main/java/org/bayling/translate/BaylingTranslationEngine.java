@@ -2,7 +2,6 @@ package org.bayling.translate;
 
 import ai.djl.Device;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import org.bayling.generate.GeneratedSequence;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.generate.StopCondition;
 import org.bayling.model.BaylingModel;
-import org.bayling.model.LlamaSession;
 import org.bayling.predict.BaylingModelZoo;
 import org.bayling.predict.BaylingZooModel;
 import org.bayling.predict.GenerationRequest;
@@ -34,13 +32,18 @@ import org.bayling.prompt.TranslationInstruction;
  * instruction up to the source text) across batches, and each conversation's earlier turns across
  * turns. Thread-safe: {@link #translate} may be called from several threads (each call takes its own
  * predictor; the prefix store is synchronized).
+ *
+ * <p>Every decode goes through DJL's {@link Predictor}. The engine also holds the {@link BaylingZooModel}
+ * itself, for two things a DJL {@code Translator} cannot do: prompts are rendered and tokenized here,
+ * before any predictor call, because batches are cut by prompt length; and the shared-head KV caches
+ * outlive single predictor calls (a Translator only sees one call's context).
  */
 public final class BaylingTranslationEngine implements TranslationEngine {
 
     private static final int PREFIX_STORE_SIZE = 16;
     private static final String PLACEHOLDER = "\uE000"; // a private-use character no text contains
 
-    private final ZooModel<GenerationRequest, GenerationResult> zoo;
+    private final BaylingZooModel zoo;
     private final BaylingModel model;
     private final EngineOptions options;
     private final GenerationConfig generation;
@@ -56,9 +59,9 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         }
     };
 
-    private BaylingTranslationEngine(ZooModel<GenerationRequest, GenerationResult> zoo, EngineOptions options) {
+    private BaylingTranslationEngine(BaylingZooModel zoo, EngineOptions options) {
         this.zoo = zoo;
-        this.model = ((BaylingZooModel) zoo).bayling();
+        this.model = zoo.bayling();
         this.options = options;
         this.generation = model.resolve(options.generation());
         this.instructionLanguage = InstructionLanguage.parse(options.instructionLanguage());
@@ -68,14 +71,9 @@ public final class BaylingTranslationEngine implements TranslationEngine {
     public static TranslationEngine open(EngineOptions options) {
         org.bayling.model.PyTorchRuntime.setThreads(options.threads());
         Device device = options.device() == null ? null : Device.fromName(options.device());
-        var criteria = BaylingModelZoo.criteria(Path.of(options.modelDir()), device).toBuilder()
-                .optArgument(BaylingModelZoo.DTYPE, options.dtype()).optArgument(BaylingModelZoo.WEIGHTS, options.weights())
-                .build();
-        if (options.template() != null) {
-            criteria = criteria.toBuilder().optArgument(BaylingModelZoo.TEMPLATE, options.template()).build();
-        }
         try {
-            return new BaylingTranslationEngine(criteria.loadModel(), options);
+            return new BaylingTranslationEngine(BaylingModelZoo.load(Path.of(options.modelDir()), device, options.dtype(),
+                    options.weights(), options.template()), options);
         } catch (org.bayling.model.UnsupportedPrecisionException e) {
             throw e; // a configuration error with its own one-line message
         } catch (Exception e) {
@@ -88,16 +86,6 @@ public final class BaylingTranslationEngine implements TranslationEngine {
     }
 
     @Override
-    public String modelName() {
-        return model.name();
-    }
-
-    @Override
-    public String modelHash() {
-        return model.hash();
-    }
-
-    @Override
     public int promptTokens(TranslationTask task) {
         try {
             return model.tokenizer().encode(firstPrompt(task).prompt).length;
@@ -106,8 +94,8 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         }
     }
 
-    /** A task's conversation state while its turns run. */
-    private static final class Job {
+    /** A task's conversation while its turns run. */
+    private static final class TaskConversation {
         final int index;
         final TranslationTask task;
         Conversation conversation;
@@ -121,7 +109,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         int reused;
         String error;
 
-        Job(int index, TranslationTask task) {
+        TaskConversation(int index, TranslationTask task) {
             this.index = index;
             this.task = task;
         }
@@ -144,67 +132,67 @@ public final class BaylingTranslationEngine implements TranslationEngine {
 
     @Override
     public List<TranslationOutcome> translate(List<TranslationTask> tasks) {
-        List<Job> live = new ArrayList<>();
-        Job[] jobs = new Job[tasks.size()];
-        for (int i = 0; i < jobs.length; i++) {
-            Job job = jobs[i] = new Job(i, tasks.get(i));
-            job.error = validate(job.task);
-            if (job.error == null) {
+        List<TaskConversation> live = new ArrayList<>();
+        TaskConversation[] conversations = new TaskConversation[tasks.size()];
+        for (int i = 0; i < conversations.length; i++) {
+            TaskConversation conv = conversations[i] = new TaskConversation(i, tasks.get(i));
+            conv.error = validate(conv.task);
+            if (conv.error == null) {
                 try {
-                    First f = firstPrompt(job.task);
-                    job.instruction = f.instruction();
-                    job.prompt = f.prompt();
-                    job.staticHead = f.head();
-                    job.conversation = f.conversation();
-                    job.ids = model.tokenizer().encode(job.prompt);
-                    job.error = checkContext(job.ids.length);
+                    First f = firstPrompt(conv.task);
+                    conv.instruction = f.instruction();
+                    conv.prompt = f.prompt();
+                    conv.staticHead = f.head();
+                    conv.conversation = f.conversation();
+                    conv.ids = model.tokenizer().encode(conv.prompt);
+                    conv.error = checkContext(conv.ids.length);
                 } catch (RuntimeException e) {
-                    job.error = e.getMessage();
+                    conv.error = e.getMessage();
                 }
             }
-            if (job.error == null) {
-                live.add(job);
+            if (conv.error == null) {
+                live.add(conv);
             }
         }
         try (Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
             while (!live.isEmpty()) {
                 runTurn(predictor, live);
-                List<Job> next = new ArrayList<>();
-                for (Job job : live) {
-                    if (job.error == null && job.turn <= job.task.followups().size()) {
-                        String followup = job.task.followups().get(job.turn - 1); // turn k answers follow-up k - 1
-                        TurnOutput last = job.turns.get(job.turns.size() - 1);
-                        job.conversation = job.conversation.withTurn(job.instruction, last.response());
-                        job.instruction = followup;
-                        job.prompt = job.conversation.prompt(followup);
-                        job.ids = model.tokenizer().encode(job.prompt);
-                        job.error = checkContext(job.ids.length);
-                        if (job.error == null) {
-                            next.add(job);
+                List<TaskConversation> next = new ArrayList<>();
+                for (TaskConversation conv : live) {
+                    if (conv.error == null && conv.turn <= conv.task.followups().size()) {
+                        String followup = conv.task.followups().get(conv.turn - 1); // turn k answers follow-up k - 1
+                        TurnOutput last = conv.turns.get(conv.turns.size() - 1);
+                        conv.conversation = conv.conversation.withTurn(conv.instruction, last.response());
+                        conv.instruction = followup;
+                        conv.prompt = conv.conversation.prompt(followup);
+                        conv.ids = model.tokenizer().encode(conv.prompt);
+                        conv.error = checkContext(conv.ids.length);
+                        if (conv.error == null) {
+                            next.add(conv);
                             continue;
                         }
                     }
-                    if (job.history != null) {
-                        job.history.close();
-                        job.history = null;
+                    if (conv.history != null) {
+                        conv.history.close();
+                        conv.history = null;
                     }
                 }
                 live = next;
             }
         }
-        List<TranslationOutcome> out = new ArrayList<>(jobs.length);
-        for (Job job : jobs) {
-            String key = job.task.key();
-            out.add(job.error != null ? TranslationOutcome.failed(key, job.error)
-                    : new TranslationOutcome(key, true, null, List.copyOf(job.turns), job.ids.length, job.reused));
+        List<TranslationOutcome> out = new ArrayList<>(conversations.length);
+        for (TaskConversation conv : conversations) {
+            String key = conv.task.key();
+            out.add(conv.error != null ? TranslationOutcome.failed(key, conv.error)
+                    : new TranslationOutcome(key, true, null, List.copyOf(conv.turns), conv.ids.length, conv.reused));
         }
         return out;
     }
 
-    /** Runs the current turn of every live job, in token-budgeted batches of similar length. */
-    private void runTurn(Predictor<GenerationRequest, GenerationResult> predictor, List<Job> live) {
-        List<Job> sorted = new ArrayList<>(live);
-        sorted.sort(Comparator.comparingInt((Job j) -> j.ids.length));
+    /** Runs the current turn of every live conv, in token-budgeted batches of similar length. */
+    private void runTurn(Predictor<GenerationRequest, GenerationResult> predictor, List<TaskConversation> live) {
+        List<TaskConversation> sorted = new ArrayList<>(live);
+        sorted.sort(Comparator.comparingInt((TaskConversation j) -> j.ids.length));
         int budget = options.maxBatchTokens();
         int start = 0;
         while (start < sorted.size()) {
@@ -217,26 +205,26 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         }
     }
 
-    private void runBatch(Predictor<GenerationRequest, GenerationResult> predictor, List<Job> batch) {
+    private void runBatch(Predictor<GenerationRequest, GenerationResult> predictor, List<TaskConversation> batch) {
         List<int[]> prompts = new ArrayList<>();
         List<CacheSnapshot> seeds = new ArrayList<>();
         boolean anyFollowups = false;
-        for (Job job : batch) {
-            prompts.add(job.ids);
-            seeds.add(job.history != null ? job.history : sharedHead(job));
-            anyFollowups |= job.turn < job.task.followups().size();
+        for (TaskConversation conv : batch) {
+            prompts.add(conv.ids);
+            seeds.add(conv.history != null ? conv.history : sharedHead(conv));
+            anyFollowups |= conv.turn < conv.task.followups().size();
         }
         GenerationResult result;
         try {
             result = predictor.predict(new GenerationRequest(prompts, generation, seeds, anyFollowups, stopCondition()));
         } catch (TranslateException | RuntimeException e) {
-            for (Job job : batch) {
-                job.error = "generation failed: " + e.getMessage();
+            for (TaskConversation conv : batch) {
+                conv.error = "generation failed: " + e.getMessage();
             }
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            Job job = batch.get(i);
+            TaskConversation conv = batch.get(i);
             List<GeneratedSequence> seqs = result.sequences().get(i);
             GeneratedSequence best = seqs.get(0);
             for (int s = 1; s < seqs.size(); s++) {
@@ -244,40 +232,36 @@ public final class BaylingTranslationEngine implements TranslationEngine {
                     seqs.get(s).cache().close();
                 }
             }
-            if (job.history != null) {
-                job.history.close();
+            if (conv.history != null) {
+                conv.history.close();
             }
-            job.history = best.cache();
-            job.reused += result.reusedTokens()[i];
-            job.turns.add(new TurnOutput(job.instruction, ResponseCleaner.sentence(decode(best.tokens())),
+            conv.history = best.cache();
+            conv.reused += result.reusedTokens()[i];
+            conv.turns.add(new TurnOutput(conv.instruction, ResponseCleaner.sentence(decode(best.tokens())),
                     best.tokens(), best.tokenLogprobs(), best.finishReason().label()));
-            job.turn++;
+            conv.turn++;
         }
     }
 
     /** The cached KV of the task's static prompt head (system prompt and instruction up to the text). */
-    private CacheSnapshot sharedHead(Job job) {
-        if (job.turn > 0 || job.staticHead.isEmpty()) {
+    private CacheSnapshot sharedHead(TaskConversation conv) {
+        if (conv.turn > 0 || conv.staticHead.isEmpty()) {
             return null;
         }
         synchronized (prefixes) {
-            CacheSnapshot cached = prefixes.get(job.staticHead);
+            CacheSnapshot cached = prefixes.get(conv.staticHead);
             if (cached == null) {
-                int[] ids = model.tokenizer().encode(job.staticHead);
+                int[] ids = model.tokenizer().encode(conv.staticHead);
                 // the boundary token may merge with the text: keep only what the full prompt shares
                 int common = 0;
-                while (common < ids.length && common < job.ids.length && ids[common] == job.ids[common]) {
+                while (common < ids.length && common < conv.ids.length && ids[common] == conv.ids[common]) {
                     common++;
                 }
                 if (common < 2) {
                     return null;
                 }
-                int[] head = Arrays.copyOf(ids, common);
-                try (LlamaSession s = model.decoder().newSession(1)) {
-                    s.append(new int[][] {head});
-                    cached = s.snapshot(0, head);
-                }
-                prefixes.put(job.staticHead, cached);
+                cached = zoo.prefill(Arrays.copyOf(ids, common));
+                prefixes.put(conv.staticHead, cached);
             }
             return cached;
         }

@@ -34,6 +34,11 @@ public record EngineOptions(String modelDir, String device, int threads, Generat
         weights = weights == null || weights.isBlank() ? "auto" : weights.trim();
     }
 
+    /** Throws {@link IllegalArgumentException} naming {@code --dtype} or {@code --weights} when a value is unknown. */
+    public static void checkPrecision(String dtype, String weights) {
+        org.bayling.model.Precision.resolve(dtype, weights, null, null);
+    }
+
     public static EngineOptions of(String modelDir, GenerationConfig generation) {
         return new EngineOptions(modelDir, null, 0, generation, null, "en", 0, "auto", "auto");
     }

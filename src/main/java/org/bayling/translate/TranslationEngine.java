@@ -14,11 +14,6 @@ public interface TranslationEngine extends AutoCloseable {
     /** Number of prompt tokens the first turn of this task needs (for sorting and token-budget batching). */
     int promptTokens(TranslationTask task);
 
-    /** Model name and content hash, for the output's {@code model} column. */
-    String modelName();
-
-    String modelHash();
-
     @Override
     void close();
 }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every notebook in {@code notebooks/} executes end to end through {@link NotebookRunner} (in a child
- * JVM, so its SparkSession is its own), and the broken fixtures make the runner fail.
+ * Every notebook in {@code notebooks/} executes end to end through {@code jobs/bayling notebook} (in a
+ * child JVM, so its SparkSession is its own) and gives exactly the committed bytes: outputs carry no
+ * machine paths and nothing that changes from run to run. The broken fixtures make the runner fail.
  * {@code -Dbayling.notebooks.inPlace=true} rewrites the committed notebooks with fresh outputs.
  */
 class NotebooksTest {
@@ -38,11 +39,31 @@ class NotebooksTest {
         Path out = inPlace ? null : Path.of("target/notebooks/executed");
         Run r = runner(out, notebooks);
         assertEquals(0, r.exit, r.output);
-        assertTrue(r.output.contains(notebooks.size() + " passed, 0 failed"), r.output);
+        assertTrue(r.output.contains("notebooks: " + notebooks.size() + " ran, 0 failed"), r.output);
         for (Path nb : notebooks) {
-            JsonObject executed = read(out == null ? nb : out.resolve(nb.getFileName()));
+            Path executedPath = out == null ? nb : out.resolve(nb.getFileName());
+            JsonObject executed = read(executedPath);
             assertEquals(0, count(executed, "error"), nb.toString());
             assertTrue(count(executed, "image/png") >= 1, nb + " shows no chart");
+            // a second run on the same data (the committed one was the first) gives the same bytes
+            assertEquals(Files.readString(nb), Files.readString(executedPath), nb + " executed here differs from the "
+                    + "committed file: outputs must not change from run to run (refresh with -Dbayling.notebooks.inPlace=true "
+                    + "after changing a notebook or what it prints)");
+        }
+    }
+
+    @Test
+    void committedOutputsCarryNoMachinePaths() throws IOException {
+        java.util.regex.Pattern absolute = java.util.regex.Pattern.compile("(?<![\\w.:/])/(?:work|tmp|home|root|Users|var|opt|mnt)/");
+        String root = Path.of("").toAbsolutePath().toString();
+        for (Path nb : notebooks()) {
+            String text = Files.readString(nb);
+            assertFalse(text.contains(root), nb + " holds this checkout's path " + root);
+            java.util.regex.Matcher m = absolute.matcher(text);
+            if (m.find()) {
+                throw new AssertionError(nb + " holds an absolute path: "
+                        + text.substring(m.start(), Math.min(text.length(), m.start() + 80)));
+            }
         }
     }
 
@@ -67,7 +88,7 @@ class NotebooksTest {
         Path compile = Path.of("src/test/resources/notebooks/broken-compile.ipynb");
         Run r = runner(tmp, List.of(runtime, compile));
         assertEquals(1, r.exit, r.output);
-        assertTrue(r.output.contains("0 passed, 2 failed"), r.output);
+        assertTrue(r.output.contains("notebooks: 0 ran, 2 failed"), r.output);
 
         JsonArray cells = read(tmp.resolve(runtime.getFileName())).getAsJsonArray("cells");
         assertEquals("hello from cell 1\n", cells.get(1).getAsJsonObject().getAsJsonArray("outputs").get(0)
@@ -94,7 +115,7 @@ class NotebooksTest {
     private record Run(int exit, String output) {
     }
 
-    /** {@code java <this JVM's flags> -cp <test classpath> NotebookRunner [--out DIR] notebooks...}. */
+    /** {@code java <this JVM's flags> -cp <test classpath> BaylingCli notebook [--out DIR] notebooks...}. */
     private static Run runner(Path out, List<Path> notebooks) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -107,7 +128,8 @@ class NotebooksTest {
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, NotebookRunner.currentClasspath()));
-        cmd.add(NotebookRunner.class.getName());
+        cmd.add(org.bayling.cli.BaylingCli.class.getName());
+        cmd.add("notebook");
         if (out != null) {
             cmd.add("--out");
             cmd.add(out.toString());
@@ -120,7 +142,7 @@ class NotebooksTest {
             throw new AssertionError("notebook runner timed out; log " + log);
         }
         String output = Files.readString(log);
-        System.out.println(output.lines().filter(l -> l.startsWith("notebook") || l.contains(" passed, "))
+        System.out.println(output.lines().filter(l -> l.startsWith("notebook"))
                 .reduce("", (a, b) -> a + b + "\n"));
         return new Run(p.exitValue(), output.length() > 20000 ? output.substring(output.length() - 20000) : output);
     }

@@ -74,16 +74,6 @@ public class FakeEngine implements TranslationEngine {
     }
 
     @Override
-    public String modelName() {
-        return "fake";
-    }
-
-    @Override
-    public String modelHash() {
-        return "fake";
-    }
-
-    @Override
     public void close() {
     }
 

@@ -4,8 +4,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import java.util.List;
 import java.util.Map;
 import org.bayling.quality.metrics.BleuScore;
+import org.bayling.quality.metrics.ChrfScore;
+import org.bayling.quality.metrics.PairedBootstrapResult;
+import org.bayling.quality.metrics.TerScore;
 
 /**
  * JSON of a Spark-mode evaluation. Each metric block has the same shape as file-mode {@code evaluate --json}
@@ -104,20 +108,74 @@ public final class EvaluationJson {
         }
         JsonObject root = new JsonObject();
         root.addProperty("segments", m.segments());
+        JsonObject bleu;
         if (m.bleu() != null) {
-            root.add("bleu", bleu(m.bleu()));
+            bleu = bleu(m.bleu());
         } else {
-            JsonObject e = new JsonObject();
-            e.addProperty("error", m.bleuError());
-            root.add("bleu", e);
+            bleu = new JsonObject();
+            bleu.addProperty("error", m.bleuError());
         }
-        root.add("chrf", simple(m.chrf().score(), m.chrf().signature()));
-        root.add("chrf++", simple(m.chrfPlusPlus().score(), m.chrfPlusPlus().signature()));
-        JsonObject t = simple(m.ter().score(), m.ter().signature());
-        t.addProperty("num_edits", m.ter().numEdits());
-        t.addProperty("ref_length", m.ter().refLength());
-        root.add("ter", t);
+        addScores(root, bleu, m.chrf(), m.chrfPlusPlus(), m.ter());
         return root;
+    }
+
+    /**
+     * File-mode {@code evaluate --json}: {@code {"bleu", "chrf", "chrf++", "ter"}} blocks, plus
+     * {@code paired_bootstrap} when {@code paired} is given.
+     */
+    public static String fileMode(BleuScore b, ChrfScore c, ChrfScore cpp, TerScore t, PairedBootstrapJson paired) {
+        JsonObject root = new JsonObject();
+        addScores(root, bleu(b), c, cpp, t);
+        if (paired != null) {
+            root.add("paired_bootstrap", paired.tree());
+        }
+        return new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(root);
+    }
+
+    /**
+     * A paired bootstrap comparison for {@link #fileMode}.
+     *
+     * @param results one per metric, in the order bleu, chrf, chrf++, ter
+     */
+    public record PairedBootstrapJson(String baseline, String system, int samples, long seed,
+                                      List<PairedBootstrapResult> results) {
+
+        JsonObject tree() {
+            JsonObject pb = new JsonObject();
+            pb.addProperty("baseline", baseline);
+            pb.addProperty("system", system);
+            pb.addProperty("n_samples", samples);
+            pb.addProperty("seed", seed);
+            String[] keys = {"bleu", "chrf", "chrf++", "ter"};
+            for (int i = 0; i < results.size(); i++) {
+                PairedBootstrapResult r = results.get(i);
+                JsonObject m = new JsonObject();
+                m.addProperty("signature", r.signature());
+                JsonObject base = new JsonObject();
+                base.addProperty("score", r.baselineScore());
+                base.addProperty("mean", r.baselineMean());
+                base.addProperty("ci", r.baselineCi());
+                JsonObject sys = new JsonObject();
+                sys.addProperty("score", r.systemScore());
+                sys.addProperty("mean", r.systemMean());
+                sys.addProperty("ci", r.systemCi());
+                sys.addProperty("p_value", r.pValue());
+                m.add("baseline", base);
+                m.add("system", sys);
+                pb.add(keys[i], m);
+            }
+            return pb;
+        }
+    }
+
+    private static void addScores(JsonObject root, JsonObject bleu, ChrfScore c, ChrfScore cpp, TerScore ter) {
+        root.add("bleu", bleu);
+        root.add("chrf", simple(c.score(), c.signature()));
+        root.add("chrf++", simple(cpp.score(), cpp.signature()));
+        JsonObject t = simple(ter.score(), ter.signature());
+        t.addProperty("num_edits", ter.numEdits());
+        t.addProperty("ref_length", ter.refLength());
+        root.add("ter", t);
     }
 
     static JsonObject bleu(BleuScore b) {

@@ -51,14 +51,10 @@ public final class BatchTranslator implements Serializable {
 
     private final TranslatePartition partition;
     private final boolean quality;
-    private final String modelName;
-    private final String modelHash;
 
-    private BatchTranslator(TranslatePartition partition, boolean quality, String modelName, String modelHash) {
+    private BatchTranslator(TranslatePartition partition, boolean quality) {
         this.partition = partition;
         this.quality = quality;
-        this.modelName = modelName;
-        this.modelHash = modelHash;
     }
 
     /** Driver side: model manifest and distribution (cached per session and model state), context length. */
@@ -68,16 +64,7 @@ public final class BatchTranslator implements Serializable {
                 : contextLength(options.model(), spark.sparkContext().hadoopConfiguration());
         LongAccumulator done = DriverModels.accumulator(spark, "bayling.df.requests");
         LongAccumulator tokens = DriverModels.accumulator(spark, "bayling.df.outputTokens");
-        return new BatchTranslator(new TranslatePartition(options, model, context, done, tokens), quality,
-                model.manifest().name(), model.manifest().hash());
-    }
-
-    public String modelName() {
-        return modelName;
-    }
-
-    public String modelHash() {
-        return modelHash;
+        return new BatchTranslator(new TranslatePartition(options, model, context, done, tokens), quality);
     }
 
     /** One {@link TranslationResult} row per request, in order. */

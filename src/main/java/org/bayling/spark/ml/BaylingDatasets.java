@@ -5,7 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * One-call translation of a Dataset for Java users; a thin wrapper over {@link BaylingTranslation}.
+ * One-call translation of a Dataset for Java users; a thin wrapper over {@link TranslationTransformer}.
  *
  * <pre>{@code
  * Dataset<Row> out = BaylingDatasets.translate(df, "text", "en", "zh", "/models/bayling-2-7b");
@@ -35,9 +35,9 @@ public final class BaylingDatasets {
     }
 
     /** The configured transformer, e.g. to put in a {@code Pipeline}. */
-    public static BaylingTranslation translator(String textCol, String src, String tgt, String modelUri,
+    public static TranslationTransformer translator(String textCol, String src, String tgt, String modelUri,
                                                 Map<String, String> options) {
-        return new BaylingTranslation().setInputCol(textCol).setSrcLang(src).setTgtLang(tgt).setModel(modelUri)
+        return new TranslationTransformer().setInputCol(textCol).setSrcLang(src).setTgtLang(tgt).setModel(modelUri)
                 .setOutputCol(RESULT_COLUMN).setOptions(options);
     }
 }

@@ -9,7 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * {@link BaylingTranslation}'s partition function: reads chunks of {@code batchRows} input rows,
+ * {@link TranslationTransformer}'s partition function: reads chunks of {@code batchRows} input rows,
  * translates each chunk with {@link BatchTranslator} and emits every input row with its result struct
  * appended. Lazy: a chunk is translated when the consumer reaches it.
  */

@@ -12,7 +12,7 @@ import org.apache.spark.sql.catalyst.expressions.ScalaUDF;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.MapType;
 import org.bayling.spark.ml.BatchTranslator;
-import org.bayling.spark.ml.BaylingTranslation;
+import org.bayling.spark.ml.TranslationTransformer;
 import org.bayling.spark.ml.TranslationResult;
 import scala.Option;
 import scala.collection.immutable.Seq;
@@ -25,7 +25,7 @@ import scala.runtime.AbstractFunction3;
  *
  * <p><b>Options</b> are resolved once, on the driver, when the query is analyzed: the constant
  * {@code options} map, then {@code spark.bayling.<option>} session confs (e.g. {@code spark.bayling.model},
- * {@code spark.bayling.num_beams}), then the {@link BaylingTranslation} defaults. Keys are the
+ * {@code spark.bayling.num_beams}), then the {@link TranslationTransformer} defaults. Keys are the
  * transformer's params in snake_case ({@code model, max_new_tokens, num_beams, do_sample, temperature,
  * top_k, top_p, seed, repetition_penalty, length_penalty, quality, instruction_language, template, device, dtype, weights,
  * max_batch_tokens, distribution, cache_dir}).
@@ -36,7 +36,7 @@ import scala.runtime.AbstractFunction3;
  * on the shipped tiny model (greedy, 8 new tokens, local[2], engine loaded, quality scoring on) the
  * transformer did 1.7–3x the function's rows/s ({@code SqlThroughputTest}; e.g. 10.3 vs 3.4 rows/s, on a
  * shared 2-core machine); on a real model on a GPU the gap grows with the batch the
- * transformer can use. For bulk work use {@code BaylingTranslation} / {@code BaylingDatasets} or the job.
+ * transformer can use. For bulk work use {@code TranslationTransformer} / {@code BaylingDatasets} or the job.
  */
 public final class TranslateFunction extends AbstractFunction3<Object, Object, Object, Row> implements Serializable {
 
@@ -61,8 +61,8 @@ public final class TranslateFunction extends AbstractFunction3<Object, Object, O
     }
 
     /** The transformer configured from conf defaults then the call's options (driver side). */
-    static BaylingTranslation configure(SparkSession spark, Map<String, String> callOptions) {
-        BaylingTranslation t = new BaylingTranslation();
+    static TranslationTransformer configure(SparkSession spark, Map<String, String> callOptions) {
+        TranslationTransformer t = new TranslationTransformer();
         Map<String, String> fromConf = new HashMap<>();
         SQLConf conf = SQLConf.get();
         for (String name : t.optionNames()) {
@@ -93,7 +93,7 @@ public final class TranslateFunction extends AbstractFunction3<Object, Object, O
             }
             Map<String, String> options = a.size() == 4 ? constantMap(a.get(3)) : Map.of();
             SparkSession spark = SparkSession.active();
-            BaylingTranslation t = configure(spark, options);
+            TranslationTransformer t = configure(spark, options);
             BatchTranslator translator = BatchTranslator.prepare(spark, t.translateOptions(), t.getQuality());
             return new ScalaUDF(new TranslateFunction(translator), TranslationResult.STRUCT,
                     CollectionConverters.asScala(a.subList(0, 3)).toList(),

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.bayling.spark.ml.BaylingTranslation;
+import org.bayling.spark.ml.TranslationTransformer;
 import org.bayling.spark.ml.MlTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +34,7 @@ class BaylingSqlExtensionsTest {
         Map<String, Row> sql = byId(spark.sql("SELECT id, bayling_translate(text, 'en', 'zh', map('model', '"
                 + MlTestSupport.tinyModel() + "', 'num_beams', '1', 'max_new_tokens', '8', 'cache_dir', '" + cache
                 + "')) AS r FROM docs"));
-        Map<String, Row> transformer = byId(new BaylingTranslation().setSrcLang("en").setTgtLang("zh")
+        Map<String, Row> transformer = byId(new TranslationTransformer().setSrcLang("en").setTgtLang("zh")
                 .setModel(MlTestSupport.tinyModel()).setGeneration(MlTestSupport.quickGreedy()).setCacheDir(cache)
                 .setOutputCol("r").transform(df).select("id", "r"));
         assertEquals(texts.size(), sql.size());

@@ -8,7 +8,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.bayling.spark.ml.BaylingTranslation;
+import org.bayling.spark.ml.TranslationTransformer;
 import org.bayling.spark.ml.MlTestSupport;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class SqlThroughputTest {
         Dataset<Row> df = MlTestSupport.rows(spark, MlTestSupport.wmtLines(ROWS), 2).cache();
         df.count();
         df.createOrReplaceTempView("bench");
-        BaylingTranslation t = new BaylingTranslation().setSrcLang("en").setTgtLang("zh").setModel(MlTestSupport.tinyModel())
+        TranslationTransformer t = new TranslationTransformer().setSrcLang("en").setTgtLang("zh").setModel(MlTestSupport.tinyModel())
                 .setGeneration(MlTestSupport.quickGreedy()).setOutputCol("r");
         String query = "SELECT id, bayling_translate(text, 'en', 'zh', map('model', '" + MlTestSupport.tinyModel()
                 + "', 'num_beams', '1', 'max_new_tokens', '8')) AS r FROM bench";

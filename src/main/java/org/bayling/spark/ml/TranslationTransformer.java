@@ -48,7 +48,7 @@ import org.bayling.spark.TranslateOptions;
  * ({@code skipped}), exactly as in the job's output.
  *
  * <pre>{@code
- * BaylingTranslation t = new BaylingTranslation()
+ * TranslationTransformer t = new TranslationTransformer()
  *     .setInputCol("text").setSrcLang("en").setTgtLang("zh").setModel("hdfs:///models/bayling-2-7b");
  * Dataset<Row> out = t.transform(df);                       // out.select("bayling.translation")
  * new Pipeline().setStages(new PipelineStage[] {t}).fit(df).write().save(path);
@@ -57,7 +57,7 @@ import org.bayling.spark.TranslateOptions;
  * Generation defaults are BayLing's recipe ({@link GenerationConfig#bayling()}: 5 beams, 1024 new tokens).
  * Options can also be set from a map of snake_case keys ({@link #setOptions}), as the SQL function does.
  */
-public final class BaylingTranslation extends Transformer implements DefaultParamsWritable {
+public final class TranslationTransformer extends Transformer implements DefaultParamsWritable {
 
     private static final long serialVersionUID = 1L;
 
@@ -96,11 +96,11 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     private final Param<String> distribution;
     private final Param<String> cacheDir;
 
-    public BaylingTranslation() {
-        this(Identifiable.randomUID("baylingTranslation"));
+    public TranslationTransformer() {
+        this(Identifiable.randomUID("translationTransformer"));
     }
 
-    public BaylingTranslation(String uid) {
+    public TranslationTransformer(String uid) {
         this.uid = uid;
         inputCol = new Param<>(this, "inputCol", "text column to translate");
         outputCol = new Param<>(this, "outputCol", "result struct column to add");
@@ -214,41 +214,41 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
 
     // ---- setters and getters ----
 
-    public BaylingTranslation setInputCol(String v) { set(inputCol, v); return this; }
-    public BaylingTranslation setOutputCol(String v) { set(outputCol, v); return this; }
-    public BaylingTranslation setSrcLang(String v) { set(srcLang, v); return this; }
-    public BaylingTranslation setTgtLang(String v) { set(tgtLang, v); return this; }
-    public BaylingTranslation setSrcLangCol(String v) { set(srcLangCol, v); return this; }
-    public BaylingTranslation setTgtLangCol(String v) { set(tgtLangCol, v); return this; }
-    public BaylingTranslation setFollowupsCol(String v) { set(followupsCol, v); return this; }
-    public BaylingTranslation setTermsCol(String v) { set(termsCol, v); return this; }
-    public BaylingTranslation setReferenceCol(String v) { set(referenceCol, v); return this; }
-    public BaylingTranslation setModel(String v) { set(model, v); return this; }
-    public BaylingTranslation setMaxNewTokens(int v) { set(maxNewTokens, v); return this; }
-    public BaylingTranslation setMinNewTokens(int v) { set(minNewTokens, v); return this; }
-    public BaylingTranslation setNumBeams(int v) { set(numBeams, v); return this; }
-    public BaylingTranslation setLengthPenalty(double v) { set(lengthPenalty, v); return this; }
-    public BaylingTranslation setDoSample(boolean v) { set(doSample, v); return this; }
-    public BaylingTranslation setTemperature(double v) { set(temperature, v); return this; }
-    public BaylingTranslation setTopK(int v) { set(topK, v); return this; }
-    public BaylingTranslation setTopP(double v) { set(topP, v); return this; }
-    public BaylingTranslation setSeed(long v) { set(seed, v); return this; }
-    public BaylingTranslation setRepetitionPenalty(double v) { set(repetitionPenalty, v); return this; }
-    public BaylingTranslation setQuality(boolean v) { set(quality, v); return this; }
-    public BaylingTranslation setInstructionLanguage(String v) { set(instructionLanguage, v); return this; }
-    public BaylingTranslation setTemplate(String v) { set(template, v); return this; }
-    public BaylingTranslation setDevice(String v) { set(device, v); return this; }
-    public BaylingTranslation setDtype(String v) { set(dtype, v); return this; }
-    public BaylingTranslation setWeights(String v) { set(weights, v); return this; }
-    public BaylingTranslation setThreads(int v) { set(threads, v); return this; }
-    public BaylingTranslation setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
-    public BaylingTranslation setMaxPromptTokens(int v) { set(maxPromptTokens, v); return this; }
-    public BaylingTranslation setBatchRows(int v) { set(batchRows, v); return this; }
-    public BaylingTranslation setDistribution(String v) { set(distribution, v); return this; }
-    public BaylingTranslation setCacheDir(String v) { set(cacheDir, v); return this; }
+    public TranslationTransformer setInputCol(String v) { set(inputCol, v); return this; }
+    public TranslationTransformer setOutputCol(String v) { set(outputCol, v); return this; }
+    public TranslationTransformer setSrcLang(String v) { set(srcLang, v); return this; }
+    public TranslationTransformer setTgtLang(String v) { set(tgtLang, v); return this; }
+    public TranslationTransformer setSrcLangCol(String v) { set(srcLangCol, v); return this; }
+    public TranslationTransformer setTgtLangCol(String v) { set(tgtLangCol, v); return this; }
+    public TranslationTransformer setFollowupsCol(String v) { set(followupsCol, v); return this; }
+    public TranslationTransformer setTermsCol(String v) { set(termsCol, v); return this; }
+    public TranslationTransformer setReferenceCol(String v) { set(referenceCol, v); return this; }
+    public TranslationTransformer setModel(String v) { set(model, v); return this; }
+    public TranslationTransformer setMaxNewTokens(int v) { set(maxNewTokens, v); return this; }
+    public TranslationTransformer setMinNewTokens(int v) { set(minNewTokens, v); return this; }
+    public TranslationTransformer setNumBeams(int v) { set(numBeams, v); return this; }
+    public TranslationTransformer setLengthPenalty(double v) { set(lengthPenalty, v); return this; }
+    public TranslationTransformer setDoSample(boolean v) { set(doSample, v); return this; }
+    public TranslationTransformer setTemperature(double v) { set(temperature, v); return this; }
+    public TranslationTransformer setTopK(int v) { set(topK, v); return this; }
+    public TranslationTransformer setTopP(double v) { set(topP, v); return this; }
+    public TranslationTransformer setSeed(long v) { set(seed, v); return this; }
+    public TranslationTransformer setRepetitionPenalty(double v) { set(repetitionPenalty, v); return this; }
+    public TranslationTransformer setQuality(boolean v) { set(quality, v); return this; }
+    public TranslationTransformer setInstructionLanguage(String v) { set(instructionLanguage, v); return this; }
+    public TranslationTransformer setTemplate(String v) { set(template, v); return this; }
+    public TranslationTransformer setDevice(String v) { set(device, v); return this; }
+    public TranslationTransformer setDtype(String v) { set(dtype, v); return this; }
+    public TranslationTransformer setWeights(String v) { set(weights, v); return this; }
+    public TranslationTransformer setThreads(int v) { set(threads, v); return this; }
+    public TranslationTransformer setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
+    public TranslationTransformer setMaxPromptTokens(int v) { set(maxPromptTokens, v); return this; }
+    public TranslationTransformer setBatchRows(int v) { set(batchRows, v); return this; }
+    public TranslationTransformer setDistribution(String v) { set(distribution, v); return this; }
+    public TranslationTransformer setCacheDir(String v) { set(cacheDir, v); return this; }
 
     /** Sets the decoding parameters from a {@link GenerationConfig} (stop strings and EOS ids are not params). */
-    public BaylingTranslation setGeneration(GenerationConfig g) {
+    public TranslationTransformer setGeneration(GenerationConfig g) {
         return setMaxNewTokens(g.maxNewTokens()).setMinNewTokens(g.minNewTokens()).setNumBeams(g.numBeams())
                 .setLengthPenalty(g.lengthPenalty()).setDoSample(g.doSample()).setTemperature(g.temperature())
                 .setTopK(g.topK()).setTopP(g.topP()).setSeed(g.seed()).setRepetitionPenalty(g.repetitionPenalty());
@@ -275,7 +275,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
      *
      * @throws IllegalArgumentException naming the unknown key or the bad value
      */
-    public BaylingTranslation setOptions(Map<String, String> options) {
+    public TranslationTransformer setOptions(Map<String, String> options) {
         for (Map.Entry<String, String> e : options.entrySet()) {
             String name = camel(e.getKey());
             if (!hasParam(name)) {
@@ -441,7 +441,7 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
     }
 
     @Override
-    public BaylingTranslation copy(ParamMap extra) {
+    public TranslationTransformer copy(ParamMap extra) {
         return defaultCopy(extra);
     }
 
@@ -456,11 +456,11 @@ public final class BaylingTranslation extends Transformer implements DefaultPara
 
     // ---- persistence (DefaultParamsReadable, Java style) ----
 
-    public static MLReader<BaylingTranslation> read() {
+    public static MLReader<TranslationTransformer> read() {
         return new DefaultParamsReader<>();
     }
 
-    public static BaylingTranslation load(String path) {
+    public static TranslationTransformer load(String path) {
         return read().load(path);
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The transformer in a saved-and-loaded Pipeline gives the job's translations on the same rows. */
-class BaylingTranslationTest {
+class TranslationTransformerTest {
 
     @TempDir
     Path tmp;
@@ -74,14 +74,14 @@ class BaylingTranslationTest {
             job.put(r.getAs(OutputSchema.ID), r);
         }
 
-        BaylingTranslation t = new BaylingTranslation().setInputCol("text").setSrcLangCol("src_lang").setTgtLang("zh")
+        TranslationTransformer t = new TranslationTransformer().setInputCol("text").setSrcLangCol("src_lang").setTgtLang("zh")
                 .setModel(MlTestSupport.tinyModel()).setGeneration(MlTestSupport.quickGreedy())
                 .setTermsCol("terms").setFollowupsCol("followups").setReferenceCol("reference")
                 .setMaxBatchTokens(300).setCacheDir(tmp.resolve("cache").toString()).setOutputCol("out");
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {t}).fit(df);
         fitted.write().overwrite().save(tmp.resolve("pipeline").toString());
         PipelineModel loaded = PipelineModel.load(tmp.resolve("pipeline").toString());
-        BaylingTranslation back = (BaylingTranslation) loaded.stages()[0];
+        TranslationTransformer back = (TranslationTransformer) loaded.stages()[0];
         assertEquals(t.uid(), back.uid());
         assertEquals(t.options(), back.options());
 
@@ -151,12 +151,12 @@ class BaylingTranslationTest {
     void badConfigurationFailsOnTheDriverWithAMessage() {
         SparkSession spark = MlTestSupport.spark();
         Dataset<Row> df = MlTestSupport.rows(spark, List.of("hello"), 1);
-        var e = assertThrows(IllegalArgumentException.class, () -> new BaylingTranslation().setModel(MlTestSupport.tinyModel())
+        var e = assertThrows(IllegalArgumentException.class, () -> new TranslationTransformer().setModel(MlTestSupport.tinyModel())
                 .setTgtLang("zh").transform(df));
         assertTrue(e.getMessage().contains("srcLang"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new BaylingTranslation().setOptions(Map.of("beams", "1")));
+        e = assertThrows(IllegalArgumentException.class, () -> new TranslationTransformer().setOptions(Map.of("beams", "1")));
         assertTrue(e.getMessage().contains("unknown bayling option 'beams'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new BaylingTranslation().setSrcLang("en").setTgtLang("zh")
+        e = assertThrows(IllegalArgumentException.class, () -> new TranslationTransformer().setSrcLang("en").setTgtLang("zh")
                 .setModel(tmp.resolve("nope").toString()).transform(df));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
