@@ -71,7 +71,7 @@ public final class DecoderBenchmark {
                 double bestPrefill = Double.MAX_VALUE;
                 double bestDecode = Double.MAX_VALUE;
                 long decodeFaults = Long.MAX_VALUE;
-                for (int r = 0; r < repeats + 1; r++) { // first round warms up
+                for (int r = 0; r < repeats + 1; r++) { // the first round warms up, unless it is the only one
                     int[][] prompts = new int[batch][promptLen];
                     for (int[] p : prompts) {
                         p[0] = 1;
@@ -93,7 +93,7 @@ public final class DecoderBenchmark {
                         }
                         long e = System.nanoTime();
                         faults = minorFaults() - faults;
-                        if (r > 0) {
+                        if (r > 0 || repeats == 0) {
                             bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
                             bestDecode = Math.min(bestDecode, (e - b) / 1e9);
                             decodeFaults = Math.min(decodeFaults, faults);
