@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import org.bayling.bench.DecoderBenchmark;
 import org.bayling.bench.JobBenchmark;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.model.ModelCheck;
+import org.bayling.model.ModelUnreadableException;
 import org.bayling.model.Precision;
+import org.bayling.model.checkpoint.ModelFiles;
 import org.bayling.bench.PrefixReuseBenchmark;
 import org.bayling.bench.RandomCheckpoint;
 import picocli.CommandLine.Command;
@@ -93,6 +96,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            for (Path m : java.util.Arrays.asList(model, overheadModel, prefixModel, jobModel)) {
+                if (m != null) {
+                    ModelCheck.check(ModelFiles.local(m)); // headers only: a broken model ends here, with one line
+                }
+            }
+        } catch (ModelUnreadableException e) {
+            return CommandFailure.report("bench", e, System.err, false);
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         org.bayling.model.PyTorchRuntime.setThreads(threads);
         Path dir = model;

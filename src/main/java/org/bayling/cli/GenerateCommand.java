@@ -14,6 +14,9 @@ import java.util.concurrent.Callable;
 import org.bayling.generate.GeneratedSequence;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.ModelCheck;
+import org.bayling.model.ModelUnreadableException;
+import org.bayling.model.checkpoint.ModelFiles;
 import org.bayling.predict.BaylingModelZoo;
 import org.bayling.predict.BaylingZooModel;
 import org.bayling.predict.GenerationRequest;
@@ -67,6 +70,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            ModelCheck.check(ModelFiles.local(model)); // headers only: a broken model ends here, with one line
+        } catch (ModelUnreadableException e) {
+            return CommandFailure.report("generate", e, System.err, false);
+        }
         try (BaylingZooModel zoo = BaylingModelZoo.load(model, DeviceOption.parse(device), precision.dtype,
                 precision.weights, template);
              Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {

@@ -7,14 +7,16 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.bayling.generate.GenerationConfig;
-import org.bayling.spark.ModelUnreadableException;
+import org.bayling.spark.HadoopModelFiles;
+import org.bayling.spark.JobPaths;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;
 import org.bayling.spark.stream.IncrementalTranslate;
-import org.bayling.spark.stream.LockHeldException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -141,6 +143,9 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--progress-interval", defaultValue = "10", description = "Seconds between progress lines.")
     long progressSeconds;
     @Option(names = "--engine-factory", hidden = true) String engineFactory;
+    @Option(names = "--verbose", description = "Print the stack trace of a failure (else only its one-line reason; the"
+            + " trace goes to the log at debug level).")
+    boolean verbose;
 
     /** Decoding flags, shared with {@code generate}; unset = BayLing's recipe (see {@link #recipe()}). */
     @CommandLine.Mixin
@@ -248,6 +253,14 @@ public final class TranslateCommand implements Callable<Integer> {
             err.println("translate: " + e.getMessage());
             return ExitCodes.BAD_CONFIGURATION;
         }
+        try {
+            // before Spark starts: bad paths and broken models end in seconds, with one line
+            Configuration conf = hadoopConfiguration();
+            JobPaths.check(conf, options);
+            HadoopModelFiles.check(options.model(), conf);
+        } catch (RuntimeException e) {
+            return CommandFailure.report("translate", e, err, verbose);
+        }
         CommandSession session = CommandSession.open("bayling-translate", master, conf);
         SparkSession spark = session.spark();
         try {
@@ -275,21 +288,33 @@ public final class TranslateCommand implements Callable<Integer> {
                 return ExitCodes.PARTIAL_FAILURE;
             }
             return ExitCodes.OK;
-        } catch (LockHeldException e) {
-            err.println("translate: " + e.getMessage());
-            return ExitCodes.LOCK_HELD;
-        } catch (ModelUnreadableException e) {
-            err.println("translate: model unreadable: " + e.getMessage());
-            return ExitCodes.MODEL_UNREADABLE;
-        } catch (IllegalArgumentException e) {
-            err.println("translate: " + e.getMessage());
-            return ExitCodes.BAD_CONFIGURATION;
-        } catch (RuntimeException e) {
-            err.println("translate: failed: " + e);
-            e.printStackTrace(err);
-            return ExitCodes.FAILED;
+        } catch (Exception e) { // Spark throws its checked SparkException from Scala
+            return CommandFailure.report("translate", e, err, verbose);
         } finally {
             session.close();
         }
+    }
+
+    /**
+     * The Hadoop configuration the run will use, before its Spark session exists: the active session's, else
+     * Hadoop's defaults with {@code spark.hadoop.*} from spark-submit's properties and {@code --conf}.
+     */
+    private Configuration hadoopConfiguration() {
+        var active = SparkSession.getActiveSession();
+        if (active.isDefined()) {
+            return active.get().sparkContext().hadoopConfiguration();
+        }
+        Configuration c = new Configuration();
+        Map<String, String> all = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : new SparkConf().getAll()) {
+            all.put(kv._1(), kv._2());
+        }
+        all.putAll(conf);
+        all.forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+                c.set(k.substring("spark.hadoop.".length()), v);
+            }
+        });
+        return c;
     }
 }

@@ -25,9 +25,14 @@ public sealed interface ModelSource extends Serializable {
     /** A local directory holding a verified copy of the model. */
     Path localDir(String cacheDir);
 
-    /** Reads and checks the model on the driver (fails fast) and picks the distribution mode. */
+    /**
+     * Checks the model on the driver ({@link HadoopModelFiles#check}: config, tokenizer, every tensor header;
+     * fails fast with a {@link org.bayling.model.ModelUnreadableException}), then lists and digests it and picks
+     * the distribution mode.
+     */
     static ModelSource prepare(SparkSession spark, TranslateOptions o) {
         var conf = spark.sparkContext().hadoopConfiguration();
+        HadoopModelFiles.check(o.model(), conf);
         ModelManifest manifest = ModelManifest.read(o.model(), conf);
         boolean broadcast = switch (o.distribution()) {
             case BROADCAST -> true;

@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.model.ModelUnreadableException;
 import org.bayling.output.OutputSchema;
 
 /**
@@ -98,7 +99,7 @@ public final class TranslateJob {
         } catch (ModelUnreadableException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ModelUnreadableException(e.getMessage(), e);
+            throw new ModelUnreadableException(options.model(), null, e.getMessage(), e);
         }
     }
 
@@ -115,6 +116,7 @@ public final class TranslateJob {
 
     /** The job over an already prepared model ({@link #prepareModel}). */
     public TranslateSummary run(ModelSource model) {
+        JobPaths.check(hadoopConf(), options); // never write over what this job did not create
         long t0 = System.nanoTime();
         Timestamp startedAt = new Timestamp(System.currentTimeMillis());
         int context = options.maxPromptTokens() > 0 ? options.maxPromptTokens() : contextLength(model.manifest(), hadoopConf());

@@ -12,6 +12,8 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
+import org.bayling.model.ModelUnreadableException;
+import org.bayling.model.checkpoint.CheckpointException;
 import org.bayling.output.OutputSchema;
 import org.bayling.translate.TranslationEngine;
 import org.bayling.translate.TranslationOutcome;
@@ -88,9 +90,39 @@ public final class TranslatePartition implements MapPartitionsFunction<Row, Row>
                 options.engineFactory());
         return ExecutorModelCache.get(key, () -> {
             String dir = model.localDir(options.cacheDir()).toString();
-            return EngineFactory.load(options.engineFactory())
-                    .open(options.engineOptions(dir, device.device(), device.threads()));
+            try {
+                return EngineFactory.load(options.engineFactory())
+                        .open(options.engineOptions(dir, device.device(), device.threads()));
+            } catch (RuntimeException e) {
+                throw unreadable(e, dir);
+            }
         });
+    }
+
+    /**
+     * A load failure caused by a model file, reported against the user's model URI instead of this executor's
+     * cache copy ({@code dir}); other failures pass unchanged.
+     */
+    private RuntimeException unreadable(RuntimeException e, String dir) {
+        String uri = model.manifest().uri();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ModelUnreadableException m) {
+                return m;
+            }
+            if (t instanceof CheckpointException c) {
+                return ModelUnreadableException.of(uri, dir, c);
+            }
+            if (t instanceof java.io.IOException io) {
+                String msg = String.valueOf(io.getMessage());
+                int colon = msg.indexOf(": ");
+                if (msg.startsWith(dir + "/") && colon > 0) { // "<dir>/<file>: reason", as the readers write it
+                    return new ModelUnreadableException(uri, msg.substring(dir.length() + 1, colon),
+                            msg.substring(colon + 2).replace(dir, uri), e);
+                }
+                return new ModelUnreadableException(uri, null, "cannot be loaded: " + msg.replace(dir, uri), e);
+            }
+        }
+        return e;
     }
 
     private List<Row> translate(ExecutorModelCache.Lease lease, List<Row> rows) {

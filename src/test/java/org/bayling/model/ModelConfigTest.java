@@ -61,7 +61,31 @@ class ModelConfigTest {
         IOException e2 = assertThrows(IOException.class, () -> parse("{" + base + ",\"architectures\":[\"MistralForCausalLM\"]}"));
         assertTrue(e2.getMessage().contains("MistralForCausalLM"), e2.getMessage());
         IOException e3 = assertThrows(IOException.class, () -> parse("{\"hidden_size\":64}"));
-        assertTrue(e3.getMessage().contains("intermediate_size") || e3.getMessage().contains("num_attention_heads"), e3.getMessage());
+        assertTrue(e3.getMessage().contains("required key 'vocab_size' is missing"), e3.getMessage());
+    }
+
+    /** Issue 15: -2 layers gave "-2", zero heads "/ by zero", vocab 10^12 overflowed silently to -727379968. */
+    @Test
+    void outOfRangeValuesNameTheKeyAndTheValue() {
+        String ok = "{\"hidden_size\":64,\"intermediate_size\":8,\"num_hidden_layers\":2,\"num_attention_heads\":4,"
+                + "\"vocab_size\":10,\"bos_token_id\":1,\"eos_token_id\":2";
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(",\"num_hidden_layers\":-2}", "num_hidden_layers is -2: expected a positive integer");
+        cases.put(",\"num_attention_heads\":0}", "num_attention_heads is 0: expected a positive integer");
+        cases.put(",\"vocab_size\":1000000000000}", "vocab_size is 1000000000000: does not fit a 32-bit integer");
+        cases.put(",\"hidden_size\":66}", "hidden_size 66 is not divisible by num_attention_heads 4");
+        cases.put(",\"num_key_value_heads\":3}", "num_key_value_heads 3 does not divide num_attention_heads 4");
+        cases.put(",\"hidden_size\":20}", "hidden_size 20 / num_attention_heads 4 = 5 per head: must be even");
+        cases.put(",\"intermediate_size\":2.5}", "intermediate_size is 2.5: expected a positive integer");
+        cases.put(",\"rope_theta\":\"fast\"}", "rope_theta is \"fast\": expected a positive finite number");
+        cases.put(",\"eos_token_id\":[2, 10]}", "eos_token_id is 10: expected a token id in [0, vocab_size 10)");
+        cases.put(",\"tie_word_embeddings\":\"yes\"}", "tie_word_embeddings is \"yes\": expected true or false");
+        cases.put(",\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":8,\"low_freq_factor\":4,"
+                + "\"high_freq_factor\":1}}", "rope_scaling.high_freq_factor 1.0 must be above rope_scaling.low_freq_factor 4.0");
+        cases.forEach((tail, says) -> {
+            IOException e = assertThrows(IOException.class, () -> parse(ok + tail), tail);
+            assertTrue(e.getMessage().startsWith("config.json: ") && e.getMessage().contains(says), e.getMessage());
+        });
     }
 
     @Test

@@ -121,4 +121,13 @@ public class FakeEngine implements TranslationEngine {
             };
         }
     }
+
+    /** Fails to load as an engine does on a file the driver's check cannot see (a bad tensor in the executor's copy). */
+    public static class UnloadableFactory implements EngineFactory {
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            throw new IllegalStateException("cannot load model " + options.modelDir(), new java.io.IOException(
+                    options.modelDir() + "/model.safetensors: injected: tensor data unreadable in " + options.modelDir()));
+        }
+    }
 }

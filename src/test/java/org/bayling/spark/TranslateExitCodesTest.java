@@ -79,6 +79,47 @@ class TranslateExitCodesTest {
         assertExit(ExitCodes.BAD_CONFIGURATION, run(outputInsideInput), "is inside the input");
     }
 
+    /** Issue 15: a missing --input exited 1 with a Hadoop stack trace. */
+    @Test
+    void missingOrUnusableInputExitsTwoWithOneLine() {
+        SparkTestSupport.spark();
+        for (String input : List.of(tmp.resolve("nowhere.txt").toString(), tmp.resolve("nowhere/*.txt").toString(),
+                "nosuchfs://host/corpus.txt")) {
+            CliRun r = run(batch(Path.of("x")).stream().map(a -> a.equals("x") ? input : a).toList());
+            assertEquals(ExitCodes.BAD_CONFIGURATION, r.code(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.toString());
+            assertTrue(r.err().startsWith("translate: input " + input), r.toString());
+        }
+    }
+
+    /** Issue 15: --output naming an existing file deleted it and wrote a directory there, exit 0. */
+    @Test
+    void nothingTheJobDidNotCreateIsDeletedOrOverwritten() throws Exception {
+        SparkTestSupport.spark();
+        Path in = lines("a.txt", "one line").getParent();
+        Path file = SparkTestSupport.write(tmp.resolve("precious.txt"), "keep me\n");
+        Path foreign = SparkTestSupport.write(tmp.resolve("home/notes.md"), "mine\n").getParent();
+        for (String[] c : new String[][] {
+                {file.toString(), "is an existing file"},
+                {foreign.toString(), "is a directory this job did not write (it holds 'notes.md')"},
+                {tmp.resolve("in/out").toString(), "is inside the input"},
+                {tmp.toString(), "is inside --output"}}) {
+            for (String mode : List.of("overwrite", "append", "resume")) {
+                List<String> args = batch(in, "--mode", mode);
+                args.set(args.indexOf(tmp.resolve("out").toString()), c[0]);
+                CliRun r = run(args);
+                assertExit(ExitCodes.BAD_CONFIGURATION, r, c[1]);
+                assertEquals(1, r.err().lines().count(), r.toString());
+            }
+        }
+        assertEquals("keep me\n", java.nio.file.Files.readString(file));
+        assertEquals("mine\n", java.nio.file.Files.readString(foreign.resolve("notes.md")));
+        assertEquals(1, java.nio.file.Files.list(foreign).count());
+        // an earlier output of the job may be overwritten
+        assertEquals(ExitCodes.OK, run(batch(in)).code());
+        assertEquals(ExitCodes.OK, run(batch(in)).code());
+    }
+
     @Test
     void unreadableModelExitsWithThree() {
         SparkTestSupport.spark();
@@ -90,8 +131,8 @@ class TranslateExitCodesTest {
         SparkTestSupport.write(tmp.resolve("not-a-model/weights.bin"), "x");
         List<String> notAModel = incremental();
         notAModel.set(notAModel.indexOf(SparkTestSupport.tinyModel()), tmp.resolve("not-a-model").toString());
-        assertExit(ExitCodes.MODEL_UNREADABLE, run(notAModel), "no config.json");
-        assertExit(ExitCodes.MODEL_UNREADABLE, run(notAModel), "no config.json"); // checked even with nothing new
+        assertExit(ExitCodes.MODEL_UNREADABLE, run(notAModel), "not-a-model/config.json: missing");
+        assertExit(ExitCodes.MODEL_UNREADABLE, run(notAModel), "not-a-model/config.json: missing"); // checked even with nothing new
     }
 
     @Test
@@ -146,7 +187,12 @@ class TranslateExitCodesTest {
         try {
             List<String> crashing = batch(in);
             crashing.set(crashing.indexOf(FakeEngine.Factory.class.getName()), FakeEngine.CrashingFactory.class.getName());
-            assertExit(ExitCodes.FAILED, run(crashing), "injected crash");
+            CliRun r = run(crashing);
+            assertExit(ExitCodes.FAILED, r, "translate: failed: IllegalStateException: injected crash");
+            assertEquals(1, r.err().lines().count(), "one line; the trace only with --verbose:\n" + r);
+            crashing.add("--verbose");
+            CliRun verbose = run(crashing);
+            assertExit(ExitCodes.FAILED, verbose, "\tat org.bayling.");
         } finally {
             FakeEngine.CrashingFactory.LIMIT = limit;
         }

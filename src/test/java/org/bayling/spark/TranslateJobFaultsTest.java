@@ -102,7 +102,7 @@ class TranslateJobFaultsTest {
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new TranslateJob(spark,
                 options(in).model(notAModel.toString()).build(), SparkTestSupport.quiet()).run());
-        assertTrue(e.getMessage().contains("no config.json"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("empty-model/config.json: missing: not a Hugging Face model directory"), e.getMessage());
         assertEquals(jobsBefore, spark.sparkContext().statusTracker().getJobIdsForGroup(null).length);
         assertFalse(Files.exists(tmp.resolve("out")));
     }

@@ -8,7 +8,6 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ public final class SafetensorsReader implements CheckpointReader {
     /** Headers above this size are refused, as the reference implementation does. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-    private record Entry(TensorInfo info, long begin, long end) {
+    record Entry(TensorInfo info, long begin, long end) {
     }
 
     private final Path file;
@@ -53,17 +52,37 @@ public final class SafetensorsReader implements CheckpointReader {
 
     /** Opens and validates {@code file}; throws {@link CheckpointException} naming the file and the problem. */
     public static SafetensorsReader open(Path file) throws IOException {
-        return Checkpoints.openChannel(file, channel -> parse(file, channel));
+        return Checkpoints.openChannel(file, channel -> {
+            Header h = header(ByteSource.of(channel, file));
+            return new SafetensorsReader(file, channel, h.dataStart(), h.entries(), h.metadata());
+        });
     }
 
-    private static SafetensorsReader parse(Path file, FileChannel channel) throws IOException {
-        long size = channel.size();
+    /**
+     * A validated header: where the data starts, every tensor's name, dtype, shape and byte range (in data
+     * order), and the string metadata.
+     */
+    record Header(long dataStart, Map<String, Entry> entries, Map<String, String> metadata) {
+
+        /** Name, dtype and shape of every tensor. */
+        public Map<String, TensorInfo> tensors() {
+            Map<String, TensorInfo> m = new LinkedHashMap<>();
+            entries.forEach((k, v) -> m.put(k, v.info()));
+            return m;
+        }
+    }
+
+    /**
+     * Reads and validates the header of a safetensors file (header length, JSON, every entry's dtype, shape
+     * and data offsets against the file size, no overlaps) without touching the data.
+     */
+    static Header header(ByteSource src) throws IOException {
+        String file = src.name();
+        long size = src.size();
         if (size < 8) {
             throw new CheckpointException(file, "file is " + size + " bytes, too short for the 8-byte header length");
         }
-        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, lenBuf, 0);
-        long headerLen = lenBuf.getLong(0);
+        long headerLen = src.read(0, 8).getLong(0);
         if (headerLen < 0 || headerLen > size - 8) {
             throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLen)
                     + " lies beyond the end of the file (" + size + " bytes)");
@@ -72,8 +91,7 @@ public final class SafetensorsReader implements CheckpointReader {
             throw new CheckpointException(file, "header length " + headerLen + " exceeds the "
                     + MAX_HEADER_BYTES + "-byte limit");
         }
-        ByteBuffer header = ByteBuffer.allocate((int) headerLen);
-        readFully(channel, header, 8);
+        ByteBuffer header = src.read(8, (int) headerLen);
         JsonObject root;
         try {
             JsonElement parsed = JsonParser.parseString(new String(header.array(), StandardCharsets.UTF_8));
@@ -116,11 +134,10 @@ public final class SafetensorsReader implements CheckpointReader {
             }
             entries.put(en.info.name(), en);
         }
-        return new SafetensorsReader(file, channel, dataStart, Collections.unmodifiableMap(entries),
-                Collections.unmodifiableMap(metadata));
+        return new Header(dataStart, Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
     }
 
-    private static Entry parseEntry(Path file, String name, JsonElement value, long dataSize) throws CheckpointException {
+    private static Entry parseEntry(String file, String name, JsonElement value, long dataSize) throws CheckpointException {
         String what = "tensor '" + name + "'";
         if (!value.isJsonObject()) {
             throw new CheckpointException(file, what + ": header entry is not a JSON object");
@@ -161,7 +178,7 @@ public final class SafetensorsReader implements CheckpointReader {
         return new Entry(new TensorInfo(name, dtype, shape), begin, end);
     }
 
-    private static long[] longArray(Path file, String what, String key, JsonElement el, int length)
+    private static long[] longArray(String file, String what, String key, JsonElement el, int length)
             throws CheckpointException {
         if (el == null || !el.isJsonArray()) {
             throw new CheckpointException(file, what + ": header entry has no " + key + " array");
@@ -182,16 +199,6 @@ public final class SafetensorsReader implements CheckpointReader {
             }
         }
         return out;
-    }
-
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-            pos += n;
-        }
     }
 
     public Path path() {

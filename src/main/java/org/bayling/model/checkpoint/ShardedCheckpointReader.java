@@ -90,6 +90,14 @@ public class ShardedCheckpointReader implements CheckpointReader {
         } catch (IOException e) {
             throw new CheckpointException(indexFile, "cannot read index: " + e, e);
         }
+        return parseIndex(indexFile.toString(), text);
+    }
+
+    /**
+     * The {@code weight_map} of an index file's text, in file order; {@code indexFile} names it in errors.
+     * Every shard must be a plain file name (shards lie beside their index).
+     */
+    public static Map<String, String> parseIndex(String indexFile, String text) throws CheckpointException {
         JsonElement weightMap;
         try {
             JsonElement root = JsonParser.parseString(text);
@@ -105,7 +113,11 @@ public class ShardedCheckpointReader implements CheckpointReader {
             if (!e.getValue().isJsonPrimitive()) {
                 throw new CheckpointException(indexFile, "weight_map entry '" + e.getKey() + "' is not a file name");
             }
-            out.put(e.getKey(), e.getValue().getAsString());
+            String shard = e.getValue().getAsString();
+            if (shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.equals("..") || shard.equals(".")) {
+                throw new CheckpointException(indexFile, "shard name '" + shard + "' is not a file beside the index");
+            }
+            out.put(e.getKey(), shard);
         }
         if (out.isEmpty()) {
             throw new CheckpointException(indexFile, "weight_map is empty");

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import java.util.zip.ZipFile;
 import org.bayling.model.checkpoint.RestrictedUnpickler.StorageRef;
 import org.bayling.model.checkpoint.RestrictedUnpickler.TensorRef;
@@ -50,7 +52,10 @@ public final class TorchPickleReader implements CheckpointReader {
 
     /** Opens {@code pytorch_model.bin}: reads the zip directory and unpickles {@code data.pkl} (no tensor data). */
     public static TorchPickleReader open(Path file) throws IOException {
-        return Checkpoints.openChannel(file, channel -> parse(file, channel));
+        return Checkpoints.openChannel(file, channel -> {
+            Header h = header(ByteSource.of(channel, file));
+            return new TorchPickleReader(file, channel, h.zip(), h.prefix(), h.tensors());
+        });
     }
 
     /** Opens {@code pytorch_model.bin.index.json} and its {@code pytorch_model-0000x-of-0000y.bin} shards. */
@@ -58,8 +63,25 @@ public final class TorchPickleReader implements CheckpointReader {
         return ShardedCheckpointReader.open(indexFile, TorchPickleReader::open);
     }
 
-    private static TorchPickleReader parse(Path file, FileChannel channel) throws IOException {
-        ZipDirectory zip = ZipDirectory.read(file, channel, NOT_ZIP_HINT);
+    /** The archive's directory, its record prefix and its tensors, each checked against its storage record. */
+    record Header(ZipDirectory zip, String prefix, Map<String, TensorRef> tensors) {
+
+        /** Name, dtype and shape of every tensor. */
+        Map<String, TensorInfo> infos() {
+            Map<String, TensorInfo> m = new LinkedHashMap<>();
+            tensors.forEach((k, t) -> m.put(k, new TensorInfo(k, t.storage().dtype(), t.size())));
+            return m;
+        }
+    }
+
+    /**
+     * Reads the zip directory and the pickle ({@link RestrictedUnpickler}: forbidden globals are refused here),
+     * then checks every tensor against its storage record (present, large enough, inside the file, the view
+     * inside the storage) without reading any tensor data.
+     */
+    static Header header(ByteSource src) throws IOException {
+        String file = src.name();
+        ZipDirectory zip = ZipDirectory.read(src, NOT_ZIP_HINT);
         String pkl = null;
         for (String name : zip.entries().keySet()) {
             int slash = name.indexOf('/');
@@ -76,7 +98,7 @@ public final class TorchPickleReader implements CheckpointReader {
         String prefix = pkl.substring(0, pkl.length() - "data.pkl".length());
         ZipDirectory.Entry byteorder = zip.entries().get(prefix + "byteorder");
         if (byteorder != null) {
-            String order = new String(entryBytes(file, zip, byteorder, 64), StandardCharsets.US_ASCII).trim();
+            String order = new String(entryBytes(zip, byteorder, 64), StandardCharsets.US_ASCII).trim();
             if (order.equals("big")) {
                 throw new CheckpointException(file, "record '" + byteorder.name()
                         + "' says 'big': big-endian checkpoints are not supported (re-save on a little-endian machine)");
@@ -88,7 +110,7 @@ public final class TorchPickleReader implements CheckpointReader {
         }
         Object root;
         try {
-            root = RestrictedUnpickler.load(entryBytes(file, zip, zip.entries().get(pkl), 1L << 30));
+            root = RestrictedUnpickler.load(entryBytes(zip, zip.entries().get(pkl), 1L << 30));
         } catch (RestrictedUnpickler.Refused e) {
             throw new CheckpointException(file, pkl + ": " + e.getMessage());
         }
@@ -105,7 +127,74 @@ public final class TorchPickleReader implements CheckpointReader {
             throw new CheckpointException(file, pkl + " holds no tensors at the top level (keys: "
                     + describeKeys(dict) + "); expected a flat state dict");
         }
-        return new TorchPickleReader(file, channel, zip, prefix, Collections.unmodifiableMap(tensors));
+        long size = src.size();
+        for (Map.Entry<String, TensorRef> e : tensors.entrySet()) {
+            checkAgainstStorage(file, zip, prefix, e.getKey(), e.getValue(), size);
+        }
+        return new Header(zip, prefix, Collections.unmodifiableMap(tensors));
+    }
+
+    /** The view lies inside its storage; the storage record exists, is large enough and lies inside the file. */
+    private static void checkAgainstStorage(String file, ZipDirectory zip, String prefix, String name, TensorRef t,
+                                            long fileSize) throws CheckpointException {
+        StorageRef s = t.storage();
+        String what = "tensor '" + name + "'";
+        try {
+            Shapes.numel(t.size());
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(file, what + " has an impossible shape " + Arrays.toString(t.size()));
+        }
+        long last = lastElement(file, what, t);
+        if (last >= 0 && (t.offset() < 0 || last >= s.numel())) {
+            throw new CheckpointException(file, what + " (offset " + t.offset() + ", shape " + Arrays.toString(t.size())
+                    + ", stride " + Arrays.toString(t.stride()) + ") reaches element " + last + " of storage '"
+                    + s.key() + "', which has " + s.numel() + " elements");
+        }
+        String record = prefix + "data/" + s.key();
+        ZipDirectory.Entry e = zip.entries().get(record);
+        if (e == null) {
+            throw new CheckpointException(file, what + ": storage record '" + record + "' is missing from the archive");
+        }
+        long storageBytes = s.numel() < 0 ? -1 : multiplyOrMax(s.numel(), s.dtype().bytes());
+        if (storageBytes < 0 || e.size() < storageBytes) {
+            throw new CheckpointException(file, what + ": storage record '" + record + "' holds " + e.size()
+                    + " bytes, but its storage has " + s.numel() + " elements of " + s.dtype() + " = " + storageBytes
+                    + " bytes");
+        }
+        if (e.localHeaderOffset() < 0 || e.localHeaderOffset() > fileSize - 30 - e.compressedSize()) {
+            throw new CheckpointException(file, what + ": storage record '" + record + "' (" + e.compressedSize()
+                    + " bytes at offset " + e.localHeaderOffset() + ") lies beyond the end of the file (" + fileSize
+                    + " bytes)");
+        }
+    }
+
+    private static long multiplyOrMax(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The highest storage element the view touches, or -1 for an empty view. */
+    private static long lastElement(String file, String what, TensorRef t) throws CheckpointException {
+        long last = t.offset();
+        for (int i = 0; i < t.size().length; i++) {
+            if (t.size()[i] == 0) {
+                return -1;
+            }
+        }
+        try {
+            for (int i = 0; i < t.size().length; i++) {
+                if (t.stride()[i] < 0) {
+                    throw new CheckpointException(file, what + " has a negative stride " + Arrays.toString(t.stride()));
+                }
+                last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
+            }
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+        return last;
     }
 
     private static String describeKeys(Map<?, ?> dict) {
@@ -120,24 +209,43 @@ public final class TorchPickleReader implements CheckpointReader {
         return String.join(", ", keys);
     }
 
-    /** Reads a small stored record whole (the pickle, the byteorder). */
-    private static byte[] entryBytes(Path file, ZipDirectory zip, ZipDirectory.Entry e, long max) throws IOException {
-        if (e.size() > max) {
+    /** Reads a small record whole (the pickle, the byteorder), inflating it when it is compressed. */
+    private static byte[] entryBytes(ZipDirectory zip, ZipDirectory.Entry e, long max) throws IOException {
+        String file = zip.source().name();
+        if (e.size() > max || e.compressedSize() > max) {
             throw new CheckpointException(file, "record '" + e.name() + "' is " + e.size() + " bytes, more than "
                     + max + " expected");
         }
+        byte[] stored = zip.source().read(zip.dataOffset(e), (int) e.compressedSize()).array();
         if (e.method() == 0) {
-            long start = zip.dataOffset(e);
-            ByteBuffer b = ZipDirectory.read(channelOf(zip), start, (int) e.size());
-            return Arrays.copyOf(b.array(), (int) e.size());
+            return stored;
         }
-        try (ZipFile zf = new ZipFile(file.toFile()); InputStream in = zf.getInputStream(zf.getEntry(e.name()))) {
-            return in.readNBytes((int) e.size());
+        if (e.method() != 8) {
+            throw new CheckpointException(file, "record '" + e.name() + "' uses zip method " + e.method()
+                    + " (only stored and deflated records are read)");
         }
-    }
-
-    private static FileChannel channelOf(ZipDirectory zip) {
-        return zip.channel();
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(stored);
+            byte[] out = new byte[(int) e.size()];
+            int n = 0;
+            while (n < out.length && !inflater.finished()) {
+                int k = inflater.inflate(out, n, out.length - n);
+                if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                n += k;
+            }
+            if (n != out.length) {
+                throw new CheckpointException(file, "record '" + e.name() + "' inflates to " + n + " bytes, not the "
+                        + e.size() + " its directory entry says");
+            }
+            return out;
+        } catch (DataFormatException ex) {
+            throw new CheckpointException(file, "record '" + e.name() + "' is not valid deflate data: " + ex.getMessage());
+        } finally {
+            inflater.end();
+        }
     }
 
     public Path path() {
@@ -174,42 +282,12 @@ public final class TorchPickleReader implements CheckpointReader {
         DType dtype = s.dtype();
         int es = dtype.bytes();
         String what = "tensor '" + name + "'";
-        long numel;
-        try {
-            numel = Shapes.numel(t.size());
-        } catch (ArithmeticException e) {
-            throw new CheckpointException(file, what + " has an impossible shape " + Arrays.toString(t.size()));
-        }
+        long numel = Shapes.numel(t.size()); // shape, view and storage record were checked with the header
         if (numel == 0) {
             return new TensorData(name, dtype, t.size(), ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN));
         }
-        // highest storage element the view touches
-        long last = t.offset();
-        try {
-            for (int i = 0; i < t.size().length; i++) {
-                if (t.stride()[i] < 0) {
-                    throw new CheckpointException(file, what + " has a negative stride " + Arrays.toString(t.stride()));
-                }
-                last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
-            }
-        } catch (ArithmeticException overflow) {
-            last = Long.MAX_VALUE;
-        }
-        if (t.offset() < 0 || last >= s.numel()) {
-            throw new CheckpointException(file, what + " (offset " + t.offset() + ", shape " + Arrays.toString(t.size())
-                    + ", stride " + Arrays.toString(t.stride()) + ") reaches element " + last + " of storage '"
-                    + s.key() + "', which has " + s.numel() + " elements");
-        }
-        String record = prefix + "data/" + s.key();
-        ZipDirectory.Entry e = zip.entries().get(record);
-        if (e == null) {
-            throw new CheckpointException(file, what + ": storage record '" + record + "' is missing from the archive");
-        }
-        long storageBytes = Math.multiplyExact(s.numel(), (long) es); // numel < last + 1 fits; es <= 8
-        if (e.size() < storageBytes) {
-            throw new CheckpointException(file, what + ": storage record '" + record + "' holds " + e.size()
-                    + " bytes, but its storage has " + s.numel() + " elements of " + dtype + " = " + storageBytes + " bytes");
-        }
+        long last = lastElement(file.toString(), what, t);
+        ZipDirectory.Entry e = zip.entries().get(prefix + "data/" + s.key());
         long spanStart = t.offset() * es;
         long spanBytes = (last + 1 - t.offset()) * es;
         ByteBuffer span;

@@ -2,10 +2,7 @@ package org.bayling.model.checkpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,18 +25,16 @@ final class ZipDirectory {
     private static final int LOC_SIG = 0x04034b50;
     private static final long MAX_DIRECTORY_BYTES = 256L * 1024 * 1024;
 
-    private final Path file;
-    private final FileChannel channel;
+    private final ByteSource source;
     private final Map<String, Entry> entries;
 
-    private ZipDirectory(Path file, FileChannel channel, Map<String, Entry> entries) {
-        this.file = file;
-        this.channel = channel;
+    private ZipDirectory(ByteSource source, Map<String, Entry> entries) {
+        this.source = source;
         this.entries = entries;
     }
 
-    FileChannel channel() {
-        return channel;
+    ByteSource source() {
+        return source;
     }
 
     Map<String, Entry> entries() {
@@ -47,10 +42,11 @@ final class ZipDirectory {
     }
 
     /** Reads the central directory; a file that is not a zip archive gets a message saying so. */
-    static ZipDirectory read(Path file, FileChannel ch, String notZipHint) throws IOException {
-        long size = ch.size();
+    static ZipDirectory read(ByteSource src, String notZipHint) throws IOException {
+        String file = src.name();
+        long size = src.size();
         int tail = (int) Math.min(size, 22 + 65535);
-        ByteBuffer end = read(ch, size - tail, tail);
+        ByteBuffer end = src.read(size - tail, tail);
         int eocd = -1;
         for (int i = tail - 22; i >= 0; i--) {
             if (end.getInt(i) == EOCD_SIG) {
@@ -69,7 +65,7 @@ final class ZipDirectory {
             if (eocdPos < 20) {
                 throw new CheckpointException(file, "zip64 end-of-central-directory locator is missing");
             }
-            ByteBuffer loc = read(ch, eocdPos - 20, 20);
+            ByteBuffer loc = src.read(eocdPos - 20, 20);
             if (loc.getInt(0) != ZIP64_LOCATOR_SIG) {
                 throw new CheckpointException(file, "zip64 end-of-central-directory locator is missing");
             }
@@ -77,7 +73,7 @@ final class ZipDirectory {
             if (z64 < 0 || z64 + 56 > size) {
                 throw new CheckpointException(file, "zip64 end-of-central-directory record lies beyond the file");
             }
-            ByteBuffer rec = read(ch, z64, 56);
+            ByteBuffer rec = src.read(z64, 56);
             if (rec.getInt(0) != ZIP64_EOCD_SIG) {
                 throw new CheckpointException(file, "zip64 end-of-central-directory record is corrupt");
             }
@@ -89,7 +85,7 @@ final class ZipDirectory {
             throw new CheckpointException(file, "zip central directory [" + cdOffset + ", +" + cdSize
                     + ") lies beyond the end of the file (" + size + " bytes)");
         }
-        ByteBuffer cd = read(ch, cdOffset, (int) cdSize);
+        ByteBuffer cd = src.read(cdOffset, (int) cdSize);
         Map<String, Entry> entries = new LinkedHashMap<>();
         int p = 0;
         for (long i = 0; i < total; i++) {
@@ -135,16 +131,17 @@ final class ZipDirectory {
             entries.put(name, new Entry(name, method, flags, csize, usize, local));
             p += 46 + nameLen + extraLen + commentLen;
         }
-        return new ZipDirectory(file, ch, Collections.unmodifiableMap(entries));
+        return new ZipDirectory(src, Collections.unmodifiableMap(entries));
     }
 
     /** File offset of an entry's data, from its local header (whose extra field may differ from the central one). */
     long dataOffset(Entry e) throws IOException {
-        long size = channel.size();
+        String file = source.name();
+        long size = source.size();
         if (e.localHeaderOffset < 0 || e.localHeaderOffset + 30 > size) {
             throw new CheckpointException(file, "zip entry '" + e.name + "' header lies beyond the end of the file");
         }
-        ByteBuffer loc = read(channel, e.localHeaderOffset, 30);
+        ByteBuffer loc = source.read(e.localHeaderOffset, 30);
         if (loc.getInt(0) != LOC_SIG) {
             throw new CheckpointException(file, "zip entry '" + e.name + "' has a corrupt local header");
         }
@@ -154,16 +151,5 @@ final class ZipDirectory {
                     + (start + e.compressedSize) + ") lies beyond the end of the file (" + size + " bytes)");
         }
         return start;
-    }
-
-    static ByteBuffer read(FileChannel ch, long pos, int len) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos + buf.position());
-            if (n < 0) {
-                throw new IOException("unexpected end of file");
-            }
-        }
-        return buf.flip();
     }
 }

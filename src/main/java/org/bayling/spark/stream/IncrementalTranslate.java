@@ -26,9 +26,9 @@ import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.bayling.spark.HadoopModelFiles;
 import org.bayling.spark.ModelManifest;
 import org.bayling.spark.ModelSource;
-import org.bayling.spark.ModelUnreadableException;
 import org.bayling.output.OutputSchema;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
@@ -242,20 +242,9 @@ public final class IncrementalTranslate {
         }
     }
 
-    /** Cheap up-front model check (exists, has config.json), so a bad model fails even when nothing is new. */
+    /** The driver-side model check (headers only, no weights), so a bad model fails even when nothing is new. */
     static void checkModelExists(String model, Configuration conf) {
-        Path root = new Path(model);
-        try {
-            FileSystem fs = root.getFileSystem(conf);
-            if (!fs.exists(root)) {
-                throw new ModelUnreadableException("model " + model + " does not exist", null);
-            }
-            if (!fs.isFile(new Path(root, "config.json"))) {
-                throw new ModelUnreadableException("model " + model + " has no config.json: not a Hugging Face model directory", null);
-            }
-        } catch (IOException e) {
-            throw new ModelUnreadableException("model " + model + " is unreadable: " + e, e);
-        }
+        HadoopModelFiles.check(model, conf);
     }
 
     /** A checkpoint belongs to one input and one output: refuses a run that names others. */

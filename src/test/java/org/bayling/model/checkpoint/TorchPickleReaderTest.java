@@ -161,37 +161,38 @@ class TorchPickleReaderTest {
         Pickle p = new Pickle().proto(2).op('}').mark()
                 .str("w").tensor("FloatStorage", "0", 6, 3, new long[] {2, 3}, new long[] {3, 1}).op('u').stop();
         Path bin = craftedBin(p.bytes(), Map.of("0", TestFiles.floats(0, 1, 2, 3, 4, 5)));
-        try (TorchPickleReader r = TorchPickleReader.open(bin)) {
-            assertMentions(assertThrows(CheckpointException.class, () -> r.read("w")),
-                    "tensor 'w'", "reaches element 8 of storage '0', which has 6 elements");
-        }
+        // refused when the file is opened (headers are checked whole), before any tensor is read
+        assertMentions(assertThrows(CheckpointException.class, () -> TorchPickleReader.open(bin)),
+                "tensor 'w'", "reaches element 8 of storage '0', which has 6 elements");
         // storage record shorter than the storage it claims
         Path shortBin = craftedBin(new Pickle().proto(2).op('}').mark()
                 .str("w").tensor("HalfStorage", "0", 6, 0, new long[] {6}, new long[] {1}).op('u').stop().bytes(),
                 Map.of("0", new byte[8]));
-        try (TorchPickleReader r = TorchPickleReader.open(shortBin)) {
-            assertMentions(assertThrows(CheckpointException.class, () -> r.read("w")),
-                    "storage record 'archive/data/0' holds 8 bytes", "6 elements of F16 = 12 bytes");
-        }
+        assertMentions(assertThrows(CheckpointException.class, () -> TorchPickleReader.open(shortBin)),
+                "storage record 'archive/data/0' holds 8 bytes", "6 elements of F16 = 12 bytes");
     }
 
     @Test
-    void tensorsAreReadLazily() throws Exception {
-        // storage 1 is missing from the archive: the file opens and 'a' reads; only 'b' fails
-        Pickle p = new Pickle().proto(2).op('}').mark()
+    void tensorsAreReadLazilyAndAMissingStorageIsRefusedWhenOpened() throws Exception {
+        Pickle complete = new Pickle().proto(2).op('}').mark()
                 .str("a").tensor("BFloat16Storage", "0", 2, 0, new long[] {2}, new long[] {1})
-                .str("b").tensor("BFloat16Storage", "1", 2, 0, new long[] {2}, new long[] {1})
                 .op('u').stop();
         byte[] a = {(byte) 0x80, 0x3F, 0x00, (byte) 0xC0}; // bf16 1.0, -2.0
-        Path bin = craftedBin(p.bytes(), Map.of("0", a));
-        try (TorchPickleReader r = TorchPickleReader.open(bin)) {
+        Path ok = craftedBin(complete.bytes(), Map.of("0", a));
+        try (TorchPickleReader r = TorchPickleReader.open(ok)) {
             TensorData t = r.read("a");
             assertEquals(DType.BF16, t.dtype());
             assertEquals(1.0f, Bf16.toFloat(t.data().getShort(0)));
             assertEquals(-2.0f, Bf16.toFloat(t.data().getShort(2)));
-            assertMentions(assertThrows(CheckpointException.class, () -> r.read("b")),
-                    bin.toString(), "tensor 'b'", "storage record 'archive/data/1' is missing");
         }
+        // storage 1 is missing from the archive: the header check names it, before any data is read
+        Pickle p = new Pickle().proto(2).op('}').mark()
+                .str("a").tensor("BFloat16Storage", "0", 2, 0, new long[] {2}, new long[] {1})
+                .str("b").tensor("BFloat16Storage", "1", 2, 0, new long[] {2}, new long[] {1})
+                .op('u').stop();
+        Path bin = craftedBin(p.bytes(), Map.of("0", a));
+        assertMentions(assertThrows(CheckpointException.class, () -> TorchPickleReader.open(bin)),
+                bin.toString(), "tensor 'b'", "storage record 'archive/data/1' is missing");
     }
 
     @Test
