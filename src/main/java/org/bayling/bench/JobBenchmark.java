@@ -12,15 +12,17 @@ import org.bayling.generate.GenerationConfig;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;
+import org.bayling.spark.TranslationSettings;
 import org.bayling.translate.BaylingTranslationEngine;
 import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;
-import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.RowTranslation;
+import org.bayling.translate.TranslationPlanner;
 import org.bayling.translate.TranslationTask;
 
 /**
- * The Spark job against the bare predictor on the same rows: rows/s and output tokens/s of
- * {@link BaylingTranslationEngine#translate} called directly (one process, all cores) and of
+ * The Spark job against the bare predictor on the same rows: rows/s and output tokens/s of the
+ * planner and {@link BaylingTranslationEngine} called directly (one process, all cores) and of
  * {@link TranslateJob} on local Spark (read, plan, dedup, batches per partition, Parquet write,
  * summary and report included).
  */
@@ -45,14 +47,17 @@ public final class JobBenchmark {
             tasks.add(TranslationTask.of(String.valueOf(i), lines.get(i), "en", "zh"));
         }
         try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
-            engine.translate(tasks.subList(0, 16)); // warm-up, as the job's executors warm up on their first batch
+            // the planner batches as the job's executors do (same budgets), without Spark around it
+            TranslationPlanner planner = new TranslationPlanner(engine, TranslationSettings.builder()
+                    .model(model.toString()).generation(gen).build().plannerSettings(), null);
+            planner.translate(tasks.subList(0, 16)); // warm-up, as the job's executors warm up on their first batch
             double[] runs = new double[REPEATS];
             long tokens = 0;
             for (int r = 0; r < REPEATS; r++) {
                 long t0 = System.nanoTime();
-                List<TranslationOutcome> out = engine.translate(tasks);
+                List<RowTranslation> out = planner.translate(tasks);
                 runs[r] = (System.nanoTime() - t0) / 1e9;
-                tokens = out.stream().mapToLong(TranslationOutcome::outputTokens).sum();
+                tokens = out.stream().mapToLong(RowTranslation::outputTokens).sum();
             }
             report.put("bare_predictor", figures(median(runs), rows, tokens));
             ((Map<String, Object>) report.get("bare_predictor")).put("runs_seconds", rounded(runs));

@@ -36,7 +36,8 @@ public final class PrefixReuseBenchmark {
         int ok = 0;
         try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(modelDir.toString(), gen))) {
             for (int i = 0; i < tasks.size(); i += 64) {
-                for (TranslationOutcome o : engine.translate(tasks.subList(i, Math.min(tasks.size(), i + 64)))) {
+                for (TranslationOutcome o : engine.translate(tasks.subList(i, Math.min(tasks.size(), i + 64)).stream()
+                        .map(engine::prompt).toList())) {
                     if (o.ok()) {
                         ok++;
                         prompt += o.inputTokens();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bayling.bench.DecoderBenchmark;
+import org.bayling.bench.FacesBenchmark;
 import org.bayling.bench.JobBenchmark;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelCheck;
@@ -82,6 +83,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--job-master", defaultValue = "local[*]")
     String jobMaster;
 
+    @Option(names = "--faces-corpus", description = "Text file for the job-versus-Transformer-versus-SQL and documents figures.")
+    Path facesCorpus;
+
+    @Option(names = "--faces-model", description = "Model for the faces and documents figures.")
+    Path facesModel;
+
+    @Option(names = "--faces-rows", defaultValue = "1000")
+    int facesRows;
+
+    @Option(names = "--document-words", defaultValue = "20000",
+            description = "Words of the document corpus (rows of 200 to 5,000 words) for the documents figure.")
+    int documentWords;
+
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0 = one per core).")
     int threads;
 
@@ -132,6 +146,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (jobCorpus != null && jobModel != null) {
                 GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());
                 report.put("job_vs_predictor", JobBenchmark.run(jobModel, jobCorpus, jobRows, gen, jobMaster));
+            }
+            if (facesCorpus != null && facesModel != null) {
+                GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());
+                report.put("faces", FacesBenchmark.run(facesModel, facesCorpus, facesRows, documentWords, gen, jobMaster));
             }
             if (prefixCorpus != null && prefixModel != null) {
                 report.put("prefix_reuse", PrefixReuseBenchmark.run(prefixModel, prefixCorpus, prefixRows));

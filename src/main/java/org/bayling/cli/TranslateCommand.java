@@ -15,6 +15,8 @@ import org.bayling.spark.HadoopModelFiles;
 import org.bayling.spark.JobPaths;
 import org.bayling.spark.TranslateJob;
 import org.bayling.spark.TranslateOptions;
+import org.bayling.spark.TranslationSettings;
+import org.bayling.translate.TranslationUnit;
 import org.bayling.spark.TranslateSummary;
 import org.bayling.spark.stream.IncrementalTranslate;
 import picocli.CommandLine;
@@ -131,8 +133,16 @@ public final class TranslateCommand implements Callable<Integer> {
 
     @Option(names = "--max-batch-tokens", defaultValue = "8192") int maxBatchTokens;
     @Option(names = "--max-prompt-tokens", defaultValue = "0",
-            description = "Longer prompts become error rows (0 = the model's max_position_embeddings).")
+            description = "Prompt budget (0 = the model's max_position_embeddings minus max_new_tokens); longer texts "
+                    + "are cut into chunks, or are error rows with --unit none.")
     int maxPromptTokens;
+    @Option(names = "--unit", defaultValue = "auto",
+            description = "How texts are cut: auto (a text over the prompt budget or with line breaks is translated "
+                    + "as a document), sentence, document or none (whole text; over the budget: an error row).")
+    String unit;
+    @Option(names = "--chunk-tokens", defaultValue = "" + TranslationSettings.DEFAULT_CHUNK_TOKENS,
+            description = "Largest source text of one chunk of a document, in tokens (default: ${DEFAULT-VALUE}).")
+    int chunkTokens;
     @Option(names = "--no-dedup", description = "Translate identical requests separately.") boolean noDedup;
     @Option(names = "--partitions", defaultValue = "0", description = "Translation partitions (0 = automatic).")
     int partitions;
@@ -204,14 +214,14 @@ public final class TranslateCommand implements Callable<Integer> {
                 .format(format == null ? null : TranslateOptions.InputFormat.parse(format)).model(model)
                 .mode(mode != null ? TranslateOptions.WriteMode.parse(mode)
                         : incremental ? TranslateOptions.WriteMode.APPEND : TranslateOptions.WriteMode.OVERWRITE)
-                .distribution(TranslateOptions.Distribution.parse(distribution)).broadcastLimitBytes(broadcastLimit)
+                .distribution(TranslationSettings.Distribution.parse(distribution)).broadcastLimitBytes(broadcastLimit)
                 .cacheDir(cacheDir).glossary(glossary)
                 .columns(new TranslateOptions.Columns(idColumn, textColumn, srcLangColumn, tgtLangColumn,
                         followupsColumn, termsColumn, referenceColumn))
                 .generation(generation()).device(device).dtype(precision.dtype).weights(precision.weights)
                 .threadsPerTask(threads).template(template)
                 .instructionLanguage(instructionLanguage).maxBatchTokens(maxBatchTokens)
-                .maxPromptTokens(maxPromptTokens).dedup(!noDedup).partitions(partitions).commitEvery(commitEvery)
+                .maxPromptTokens(maxPromptTokens).unit(TranslationUnit.parse(unit)).chunkTokens(chunkTokens).dedup(!noDedup).partitions(partitions).commitEvery(commitEvery)
                 .runId(runId).progressIntervalMs(progressSeconds * 1000).engineFactory(engineFactory).build();
     }
 
@@ -257,7 +267,7 @@ public final class TranslateCommand implements Callable<Integer> {
             // before Spark starts: bad paths and broken models end in seconds, with one line
             Configuration conf = hadoopConfiguration();
             JobPaths.check(conf, options);
-            HadoopModelFiles.check(options.model(), conf);
+            HadoopModelFiles.check(options.translation().model(), conf);
         } catch (RuntimeException e) {
             return CommandFailure.report("translate", e, err, verbose);
         }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
-import static org.apache.spark.sql.types.DataTypes.TimestampType;
 import static org.apache.spark.sql.types.DataTypes.createArrayType;
 import static org.apache.spark.sql.types.DataTypes.createStructField;
 import static org.apache.spark.sql.types.DataTypes.createStructType;
@@ -23,7 +22,7 @@ import org.bayling.generate.GenerationConfig;
 /**
  * The single source of truth for column names and types: the output table (written by the job in
  * {@code spark}, read back by the evaluation and report in {@code quality.eval}), the normalized input
- * the job plans over, and the per-request result rows executors return. It sits below both so that
+ * the job plans over, and the per-row result struct of all three faces ({@link #RESULT}). It sits below both so that
  * neither has to know the other.
  */
 public final class OutputSchema {
@@ -46,6 +45,10 @@ public final class OutputSchema {
     public static final String N_OUTPUT_TOKENS = "n_output_tokens";
     public static final String REUSED_PREFIX_TOKENS = "reused_prefix_tokens";
     public static final String FINISH_REASON = "finish_reason";
+    /** How many pieces the text was translated in: 1 when whole, more when cut into sentences or chunks. */
+    public static final String SEGMENTS = "segments";
+    /** Per piece, its character span in the source and in the translation (for reviewers). */
+    public static final String ALIGNMENT = "alignment";
     public static final String MODEL = "model";
     public static final String GENERATION = "generation";
     public static final String GENERATION_HASH = "generation_hash";
@@ -69,9 +72,6 @@ public final class OutputSchema {
     public static final String TERMS = "terms";
     public static final String INPUT_ERROR = "input_error";
 
-    // ---- per-request result rows from executors (not written as such) ----
-    public static final String OK = "ok";
-
     /** The {@code quality} column: combined score, flags and the signals behind them ({@code spark.QualityFields} fills it). */
     public static final StructType QUALITY_STRUCT = createStructType(List.of(
             createStructField("score", DoubleType, true),
@@ -89,12 +89,22 @@ public final class OutputSchema {
             createStructField("terms_found", createArrayType(StringType, false), true),
             createStructField("term_coverage", DoubleType, true),
             createStructField("sentence_bleu", DoubleType, true),
-            createStructField("sentence_chrf", DoubleType, true)));
+            createStructField("sentence_chrf", DoubleType, true),
+            // a text translated in several segments: the segment with the lowest combined score
+            createStructField("worst_segment", IntegerType, true),
+            createStructField("worst_segment_score", DoubleType, true)));
 
     public static final StructType TURN = createStructType(List.of(
             createStructField("instruction", StringType, true),
             createStructField("response", StringType, true),
             createStructField("finish_reason", StringType, true)));
+
+    /** One translated piece: {@code [start, end)} character offsets in the source and in the translation. */
+    public static final StructType SPAN = createStructType(List.of(
+            createStructField("source_start", IntegerType, false),
+            createStructField("source_end", IntegerType, false),
+            createStructField("target_start", IntegerType, false),
+            createStructField("target_end", IntegerType, false)));
 
     public static final StructType MODEL_STRUCT = createStructType(List.of(
             createStructField("name", StringType, false),
@@ -130,24 +140,27 @@ public final class OutputSchema {
             createStructField(REFERENCE, StringType, true),
             createStructField(INPUT_ERROR, StringType, true)));
 
-    /** One row per distinct request, produced by the job's executors. */
+    /**
+     * The result of translating one row, the same from the job, the ML Transformer and SQL: the job
+     * writes its fields as output columns; the Transformer and SQL return it as a struct column.
+     */
     public static final StructType RESULT = createStructType(List.of(
-            createStructField(REQUEST_HASH, StringType, false),
-            createStructField(OK, BooleanType, false),
-            createStructField(ERROR, StringType, true),
             createStructField(TRANSLATION, StringType, true),
-            createStructField(TURNS, createArrayType(TURN, true), true),
+            createStructField(STATUS, StringType, false),
+            createStructField(ERROR, StringType, true),
+            createStructField(QUALITY, QUALITY_STRUCT, true),
             createStructField(N_INPUT_TOKENS, IntegerType, false),
             createStructField(N_OUTPUT_TOKENS, IntegerType, false),
-            createStructField(REUSED_PREFIX_TOKENS, IntegerType, false),
             createStructField(FINISH_REASON, StringType, true),
-            createStructField(QUALITY, QUALITY_STRUCT, true),
-            createStructField(TRANSLATED_AT, TimestampType, true),
-            createStructField(EXECUTOR, EXECUTOR_STRUCT, true)));
+            createStructField(REUSED_PREFIX_TOKENS, IntegerType, false),
+            createStructField(TURNS, createArrayType(TURN, true), true),
+            createStructField(SEGMENTS, IntegerType, true),
+            createStructField(ALIGNMENT, createArrayType(SPAN, true), true)));
 
     /** Output column order (the partition column is moved last by the writer). */
     public static final List<String> OUTPUT_COLUMNS = List.of(ID, SRC_LANG, TGT_LANG, SOURCE, REFERENCE, TRANSLATION,
-            TURNS, STATUS, ERROR, QUALITY, N_INPUT_TOKENS, N_OUTPUT_TOKENS, REUSED_PREFIX_TOKENS, FINISH_REASON, MODEL,
+            TURNS, STATUS, ERROR, QUALITY, N_INPUT_TOKENS, N_OUTPUT_TOKENS, REUSED_PREFIX_TOKENS, FINISH_REASON, SEGMENTS,
+            ALIGNMENT, MODEL,
             GENERATION, GENERATION_HASH, REQUEST_HASH, RUN_ID, RUN_STARTED_AT, TRANSLATED_AT, EXECUTOR);
 
     public static Row generationRow(GenerationConfig g) {

@@ -14,7 +14,12 @@ import java.io.Serializable;
  * @param oversized    the chunk is a piece of a sentence split for exceeding the token budget
  * @param part         piece number within the split sentence
  * @param parts        number of pieces of the split sentence
+ * @param sourceStart  where {@code source} starts in the document (its end is {@code sourceEnd}, exclusive)
+ * @param sourceEnd    end of {@code source} in the document
+ * @param targetStart  where {@code translation} starts in the assembled text
+ * @param targetEnd    end of {@code translation} in the assembled text
  */
 public record AlignedSegment(int chunk, int paragraph, int firstSegment, int lastSegment, String source,
-                             String translation, boolean oversized, int part, int parts) implements Serializable {
+                             String translation, boolean oversized, int part, int parts, int sourceStart,
+                             int sourceEnd, int targetStart, int targetEnd) implements Serializable {
 }

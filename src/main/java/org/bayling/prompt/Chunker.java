@@ -42,6 +42,22 @@ public final class Chunker {
         return out;
     }
 
+    /** One chunk per sentence; a sentence over the budget is cut into pieces as {@link #chunk} does. */
+    public List<Chunk> sentences(SegmentedDocument doc) {
+        List<Chunk> out = new ArrayList<>();
+        for (Segment s : doc.segments()) {
+            int count = tokenCounter.applyAsInt(s.text());
+            if (count > maxTokens) {
+                split(doc.language(), s, out);
+            } else {
+                out.add(new Chunk(out.size(), s.paragraph(), s.index(), s.index(), s.text(), s.gapAfter(), false, 0, 1,
+                        count));
+            }
+        }
+        return out;
+    }
+
+    /** Sentences grouped into chunks within the budget, never across a line break. */
     public List<Chunk> chunk(SegmentedDocument doc) {
         List<Chunk> out = new ArrayList<>();
         List<Segment> segs = doc.segments();

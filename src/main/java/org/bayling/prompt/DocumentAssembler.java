@@ -40,6 +40,7 @@ public final class DocumentAssembler {
         String joiner = target.spaceDelimited() ? " " : "";
         StringBuilder sb = new StringBuilder(doc.leading());
         List<AlignedSegment> aligned = new ArrayList<>(chunks.size());
+        int sourceAt = doc.leading().length(); // leading + each chunk's text and gap rebuild the source
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
             String t = translations.get(i);
@@ -47,7 +48,11 @@ public final class DocumentAssembler {
                 throw new IllegalArgumentException("no translation for chunk " + i);
             }
             t = PyStrings.strip(t);
+            int targetStart = sb.length();
             sb.append(t);
+            int targetEnd = sb.length();
+            int sourceStart = sourceAt;
+            sourceAt += c.text().length() + c.gapAfter().length();
             boolean last = i == chunks.size() - 1;
             if (last || c.breaksLine()) {
                 sb.append(c.gapAfter());
@@ -55,7 +60,8 @@ public final class DocumentAssembler {
                 sb.append(joiner);
             }
             aligned.add(new AlignedSegment(c.index(), c.paragraph(), c.firstSegment(), c.lastSegment(), c.text(), t,
-                    c.oversized(), c.part(), c.parts()));
+                    c.oversized(), c.part(), c.parts(), sourceStart, sourceStart + c.text().length(), targetStart,
+                    targetEnd));
         }
         return new AssembledDocument(sb.toString(), aligned);
     }

@@ -4,7 +4,7 @@ import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;
 
 /**
- * Opens a {@link TranslationEngine} on an executor. Named by class in {@link TranslateOptions#engineFactory()}
+ * Opens a {@link TranslationEngine} on an executor. Named by class in {@link TranslationSettings#engineFactory()}
  * (public, no-argument constructor) so executors in other JVMs can make one.
  */
 public interface EngineFactory {

@@ -6,6 +6,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.bayling.model.ModelUnreadableException;
+import org.bayling.model.checkpoint.CheckpointException;
 import org.bayling.translate.TranslationEngine;
 
 /**
@@ -27,6 +29,45 @@ public final class ExecutorModelCache {
     }
 
     private ExecutorModelCache() {
+    }
+
+    /** The engine for these settings on this task's device, loaded on first use from the model's local copy. */
+    public static Lease lease(TranslationSettings settings, ModelSource model) {
+        DeviceSelector.Choice device = DeviceSelector.forCurrentTask(settings.device(), settings.threadsPerTask());
+        return get(settings.engineKey(model.manifest().hash(), device), () -> {
+            String dir = model.localDir(settings.cacheDir()).toString();
+            try {
+                return EngineFactory.load(settings.engineFactory())
+                        .open(settings.engineOptions(dir, device.device(), device.threads()));
+            } catch (RuntimeException e) {
+                throw unreadable(e, dir, model.manifest().uri());
+            }
+        });
+    }
+
+    /**
+     * A load failure caused by a model file, reported against the user's model URI instead of this executor's
+     * cache copy ({@code dir}); other failures pass unchanged.
+     */
+    private static RuntimeException unreadable(RuntimeException e, String dir, String uri) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ModelUnreadableException m) {
+                return m;
+            }
+            if (t instanceof CheckpointException c) {
+                return ModelUnreadableException.of(uri, dir, c);
+            }
+            if (t instanceof java.io.IOException io) {
+                String msg = String.valueOf(io.getMessage());
+                int colon = msg.indexOf(": ");
+                if (msg.startsWith(dir + "/") && colon > 0) { // "<dir>/<file>: reason", as the readers write it
+                    return new ModelUnreadableException(uri, msg.substring(dir.length() + 1, colon),
+                            msg.substring(colon + 2).replace(dir, uri), e);
+                }
+                return new ModelUnreadableException(uri, null, "cannot be loaded: " + msg.replace(dir, uri), e);
+            }
+        }
+        return e;
     }
 
     public static Lease get(String key, Supplier<TranslationEngine> loader) {

@@ -30,7 +30,7 @@ public sealed interface ModelSource extends Serializable {
      * fails fast with a {@link org.bayling.model.ModelUnreadableException}), then lists and digests it and picks
      * the distribution mode.
      */
-    static ModelSource prepare(SparkSession spark, TranslateOptions o) {
+    static ModelSource prepare(SparkSession spark, TranslationSettings o) {
         var conf = spark.sparkContext().hadoopConfiguration();
         HadoopModelFiles.check(o.model(), conf);
         ModelManifest manifest = ModelManifest.read(o.model(), conf);

@@ -14,9 +14,8 @@ import org.bayling.quality.QualityInput;
 import org.bayling.quality.QualityScorer;
 import org.bayling.quality.RowQuality;
 import org.bayling.quality.SentenceReferenceMetrics;
-import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.RowTranslation;
 import org.bayling.translate.TranslationTask;
-import org.bayling.translate.TurnOutput;
 
 /**
  * The one place that fills the output's {@code quality} struct ({@link OutputSchema#QUALITY_STRUCT}):
@@ -44,21 +43,37 @@ public final class QualityFields {
         return s;
     }
 
-    /** Quality of a finished translation (last turn), or null for failed outcomes. */
-    public static Row of(TranslationOutcome outcome, TranslationTask task) {
-        if (outcome == null || !outcome.ok() || outcome.lastTurn() == null) {
+    /**
+     * Quality of a translated row (null unless ok): of the whole text, with the log-probs of every
+     * segment; a row translated in several segments also names its worst one (lowest combined score).
+     */
+    public static Row of(RowTranslation r, TranslationTask task) {
+        if (r == null || !r.ok() || r.segments().isEmpty()) {
             return null;
         }
-        TurnOutput last = outcome.lastTurn();
-        QualityInput in = QualityInput.of(task.text(), outcome.translation(), task.srcLang(), task.tgtLang())
-                .withGeneration(last.tokenLogprobs(), last.finishReason())
+        QualityInput in = QualityInput.of(task.text(), r.translation(), task.srcLang(), task.tgtLang())
+                .withGeneration(r.tokenLogprobs(), r.finishReason())
                 .withRequiredTerms(task.terms());
         RowQuality q = scorer().score(in);
+        Integer worst = null;
+        Double worstScore = null;
+        if (r.segments().size() > 1) {
+            for (int i = 0; i < r.segments().size(); i++) {
+                RowTranslation.TranslatedSegment s = r.segments().get(i);
+                double c = scorer().score(QualityInput.of(s.source(), s.translation(), task.srcLang(), task.tgtLang())
+                        .withGeneration(s.lastTurn().tokenLogprobs(), s.lastTurn().finishReason())).combined();
+                if (worstScore == null || c < worstScore) {
+                    worst = i;
+                    worstScore = c;
+                }
+            }
+        }
         return RowFactory.create(num(q.combined()), OutputSchema.seq(q.flags()), num(q.meanLogprob()), num(q.minLogprob()),
                 num(q.perplexity()), num(q.lengthRatio()), num(q.expectedLengthRatio()), q.detectedLang(),
                 num(q.langConfidence()), num(q.copySimilarity()), num(q.repeatedNgramRatio()), q.truncated(),
                 task.terms().isEmpty() ? null : OutputSchema.seq(q.termsFound()),
-                task.terms().isEmpty() ? null : num(q.termCoverage()), null, null);
+                task.terms().isEmpty() ? null : num(q.termCoverage()), null, null, worst,
+                worstScore == null ? null : num(worstScore));
     }
 
     /** The quality struct with sentence BLEU/chrF against the reference filled in (null without a reference). */

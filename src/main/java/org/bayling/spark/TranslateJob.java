@@ -2,7 +2,6 @@ package org.bayling.spark;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.hash;
@@ -14,7 +13,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -48,9 +46,10 @@ import org.bayling.output.OutputSchema;
  *
  * <ul>
  *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
- *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RowPlanner}); in resume mode
+ *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume mode
  *       drop ids the output already holds for this model and generation config;</li>
- *   <li><b>execute</b>: distinct requests → {@link TranslatePartition} → joined back to every row;</li>
+ *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link ExecutorTranslation} (the
+ *       planner the Transformer and SQL use too) → joined back to every row;</li>
  *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
  *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
  *   <li><b>report</b>: counts read back from the committed rows, {@code _summary.json}.</li>
@@ -66,6 +65,10 @@ public final class TranslateJob {
      */
     static final int REQUESTS_PER_PARTITION = 256;
     private static final String CHUNK = "__chunk";
+    private static final String RESULT = "__result";
+    /** Columns of the request rows sent to executors, in order. */
+    static final List<String> REQUEST_COLUMNS = List.of(OutputSchema.REQUEST_HASH, OutputSchema.SOURCE,
+            OutputSchema.SRC_LANG, OutputSchema.TGT_LANG, OutputSchema.FOLLOWUPS, OutputSchema.TERMS);
 
     private final SparkSession spark;
     private final TranslateOptions options;
@@ -93,13 +96,11 @@ public final class TranslateJob {
      */
     public static ModelSource prepareModel(SparkSession spark, TranslateOptions options) {
         try {
-            ModelSource model = ModelSource.prepare(spark, options);
-            contextLength(model.manifest(), spark.sparkContext().hadoopConfiguration());
-            return model;
+            return ModelSource.prepare(spark, options.translation());
         } catch (ModelUnreadableException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new ModelUnreadableException(options.model(), null, e.getMessage(), e);
+            throw new ModelUnreadableException(options.translation().model(), null, e.getMessage(), e);
         }
     }
 
@@ -119,14 +120,13 @@ public final class TranslateJob {
         JobPaths.check(hadoopConf(), options); // never write over what this job did not create
         long t0 = System.nanoTime();
         Timestamp startedAt = new Timestamp(System.currentTimeMillis());
-        int context = options.maxPromptTokens() > 0 ? options.maxPromptTokens() : contextLength(model.manifest(), hadoopConf());
 
         Dataset<Row> planned = plan(InputReader.read(spark, options)).persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long inputRows = planned.count();
             Dataset<Row> pending = skipDone(planned, model.manifest());
             long pendingRows = pending.count();
-            execute(pending, pendingRows, model, context, startedAt);
+            execute(pending, pendingRows, model, startedAt);
             return report(inputRows, inputRows - pendingRows, model.manifest(), (System.nanoTime() - t0) / 1e9);
         } finally {
             planned.unpersist();
@@ -139,7 +139,7 @@ public final class TranslateJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, List<String[]>>> glossary =
                 options.glossary() == null ? null : jsc.broadcast(readGlossary());
-        return inputs.map(new RowPlanner(glossary, options.dedup()), Encoders.row(RowPlanner.SCHEMA));
+        return inputs.map(new RequestRows(glossary, options.dedup()), Encoders.row(RequestRows.SCHEMA));
     }
 
     private Map<String, List<String[]>> readGlossary() {
@@ -159,7 +159,7 @@ public final class TranslateJob {
             if (r.anyNull() || r.getString(2).isBlank() || r.getString(3).isBlank()) {
                 continue;
             }
-            map.computeIfAbsent(RowPlanner.pairKey(r.getString(0).trim(), r.getString(1).trim()), k -> new ArrayList<>())
+            map.computeIfAbsent(RequestRows.pairKey(r.getString(0).trim(), r.getString(1).trim()), k -> new ArrayList<>())
                     .add(new String[] {r.getString(2).trim().toLowerCase(Locale.ROOT), r.getString(3).trim()});
         }
         return map;
@@ -174,7 +174,7 @@ public final class TranslateJob {
             return planned;
         }
         Column same = col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
-                .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.generation())));
+                .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.translation().generation())));
         if (resumeOwnRun) {
             same = same.and(col(OutputSchema.RUN_ID).equalTo(options.runId()));
         }
@@ -184,7 +184,7 @@ public final class TranslateJob {
 
     // ---- execute + write ----
 
-    private void execute(Dataset<Row> pending, long pendingRows, ModelSource model, int context, Timestamp startedAt) {
+    private void execute(Dataset<Row> pending, long pendingRows, ModelSource model, Timestamp startedAt) {
         int chunks = options.commitEvery() > 0 ? (int) Math.max(1, ceilDiv(pendingRows, options.commitEvery())) : 1;
         Column translatable = col(OutputSchema.INPUT_ERROR).isNull().and(sameLanguage().unary_$bang());
         Dataset<Row> rows = pending.withColumn(CHUNK, chunks == 1 ? lit(0)
@@ -193,7 +193,9 @@ public final class TranslateJob {
 
         LongAccumulator done = spark.sparkContext().longAccumulator("bayling.requests");
         LongAccumulator tokens = spark.sparkContext().longAccumulator("bayling.outputTokens");
-        TranslatePartition fn = new TranslatePartition(options, model, context, done, tokens);
+        ExecutorTranslation translator = ExecutorTranslation.prepare(options.translation(), model, done, tokens);
+        // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
+        var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
         try (ProgressReporter ignored = new ProgressReporter(totalRequests, done::value, tokens::value,
                 options.progressIntervalMs(), console).start()) {
@@ -203,14 +205,14 @@ public final class TranslateJob {
                 int partitions = options.partitions() > 0 ? options.partitions()
                         : (int) Math.min(10_000, Math.max(parallelism, ceilDiv(chunkRequests, REQUESTS_PER_PARTITION)));
                 Dataset<Row> requests = part.where(translatable)
-                        .select(TranslatePartition.REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col)
-                                .toArray(Column[]::new))
+                        .select(REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
                         .dropDuplicates(OutputSchema.REQUEST_HASH)
                         // range-partition by source length: each task gets requests of similar length,
                         // so its batches carry little padding (as one sorted stream would)
                         .repartitionByRange(partitions, org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)),
                                 col(OutputSchema.REQUEST_HASH));
-                Dataset<Row> results = requests.mapPartitions(fn, Encoders.row(OutputSchema.RESULT));
+                Dataset<Row> results = requests.mapPartitions(fn,
+                        Encoders.row(ExecutorTranslation.resultSchema(requests.schema(), RESULT, true)));
                 Dataset<Row> out = assemble(part, results, model.manifest(), startedAt);
                 SaveMode mode = c == 0 && options.mode() == TranslateOptions.WriteMode.OVERWRITE
                         ? SaveMode.Overwrite : SaveMode.Append;
@@ -225,13 +227,20 @@ public final class TranslateJob {
 
     /** Every planned row with its request's result, in output columns. */
     private Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> results, ModelManifest manifest, Timestamp startedAt) {
-        Dataset<Row> r = results.select(java.util.Arrays.stream(OutputSchema.RESULT.fieldNames())
-                .map(n -> col(n).as("r_" + n)).toArray(Column[]::new));
+        List<Column> flat = new ArrayList<>();
+        flat.add(col(OutputSchema.REQUEST_HASH).as("r_" + OutputSchema.REQUEST_HASH));
+        for (String n : OutputSchema.RESULT.fieldNames()) {
+            flat.add(col(RESULT + "." + n).as("r_" + n));
+        }
+        flat.add(col(OutputSchema.TRANSLATED_AT).as("r_" + OutputSchema.TRANSLATED_AT));
+        flat.add(col(OutputSchema.EXECUTOR).as("r_" + OutputSchema.EXECUTOR));
+        Dataset<Row> r = results.select(flat.toArray(Column[]::new));
         Dataset<Row> j = rows.join(r, rows.col(OutputSchema.REQUEST_HASH).equalTo(r.col("r_" + OutputSchema.REQUEST_HASH)),
                 "left");
         Column inputError = col(OutputSchema.INPUT_ERROR);
         Column skipped = inputError.isNull().and(sameLanguage());
-        Column ok = inputError.isNull().and(skipped.unary_$bang()).and(coalesce(col("r_ok"), lit(false)));
+        Column ok = inputError.isNull().and(skipped.unary_$bang())
+                .and(coalesce(col("r_" + OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK), lit(false)));
         Column status = when(inputError.isNotNull(), OutputSchema.STATUS_ERROR)
                 .when(skipped, OutputSchema.STATUS_SKIPPED)
                 .when(ok, OutputSchema.STATUS_OK)
@@ -239,7 +248,7 @@ public final class TranslateJob {
         Column error = when(inputError.isNotNull(), inputError)
                 .when(skipped.or(ok), lit(null).cast("string"))
                 .otherwise(coalesce(col("r_" + OutputSchema.ERROR), lit("no result for this request")));
-        GenerationConfig g = options.generation();
+        GenerationConfig g = options.translation().generation();
         Row gen = OutputSchema.generationRow(g);
         List<Column> genFields = new ArrayList<>();
         for (int i = 0; i < OutputSchema.GENERATION_STRUCT.fields().length; i++) {
@@ -262,6 +271,8 @@ public final class TranslateJob {
         c.put(OutputSchema.N_OUTPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_OUTPUT_TOKENS), lit(0)));
         c.put(OutputSchema.REUSED_PREFIX_TOKENS, coalesce(col("r_" + OutputSchema.REUSED_PREFIX_TOKENS), lit(0)));
         c.put(OutputSchema.FINISH_REASON, col("r_" + OutputSchema.FINISH_REASON));
+        c.put(OutputSchema.SEGMENTS, when(ok, col("r_" + OutputSchema.SEGMENTS)));
+        c.put(OutputSchema.ALIGNMENT, when(ok, col("r_" + OutputSchema.ALIGNMENT)));
         c.put(OutputSchema.MODEL, struct(lit(manifest.name()).as("name"), lit(manifest.hash()).as("hash")));
         c.put(OutputSchema.GENERATION, struct(genFields.toArray(Column[]::new)));
         c.put(OutputSchema.GENERATION_HASH, lit(OutputSchema.generationHash(g)));
@@ -302,7 +313,7 @@ public final class TranslateJob {
         long translatedRows = translated.count();
         long requests = perRequest.getLong(0);
         TranslateSummary s = new TranslateSummary(options.runId(), options.output(), manifest.name(), manifest.hash(),
-                OutputSchema.generationJson(options.generation()), inputRows, alreadyDone, counts.getLong(0),
+                OutputSchema.generationJson(options.translation().generation()), inputRows, alreadyDone, counts.getLong(0),
                 longOrZero(counts, 1), longOrZero(counts, 2), longOrZero(counts, 3), requests, translatedRows - requests,
                 longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), wallSeconds);
         writeSummary(s);
@@ -359,17 +370,5 @@ public final class TranslateJob {
 
     private Configuration hadoopConf() {
         return spark.sparkContext().hadoopConfiguration();
-    }
-
-    /** {@code max_position_embeddings} from the model's config.json (0 when absent: no check). */
-    static int contextLength(ModelManifest m, Configuration conf) {
-        Path p = new Path(m.uri(), "config.json");
-        try (InputStream in = p.getFileSystem(conf).open(p)) {
-            var json = com.google.gson.JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-                    .getAsJsonObject();
-            return json.has("max_position_embeddings") ? json.get("max_position_embeddings").getAsInt() : 0;
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("model " + m.uri() + ": cannot read config.json: " + e, e);
-        }
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.translate.TranslateException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,22 +85,38 @@ public final class BaylingTranslationEngine implements TranslationEngine {
     }
 
     @Override
-    public int promptTokens(TranslationTask task) {
+    public TaskPrompt prompt(TranslationTask task) {
         try {
-            return model.tokenizer().encode(firstPrompt(task).prompt).length;
+            Languages.of(task.srcLang());
+            String instruction = TranslationInstruction.build(instructionLanguage, task.tgtLang(), task.text(), task.terms());
+            Conversation conversation = Conversation.start(model.template());
+            // the shared head is what precedes the text: render with a placeholder and cut there
+            String marked = conversation.prompt(TranslationInstruction.build(instructionLanguage, task.tgtLang(),
+                    PLACEHOLDER, List.of()));
+            int head = Math.max(0, marked.indexOf(PLACEHOLDER));
+            return new TaskPrompt(task, instruction, model.tokenizer().encode(conversation.prompt(instruction)),
+                    marked.substring(0, head), null);
         } catch (RuntimeException e) {
-            return 0; // the task will fail with a message in translate()
+            return TaskPrompt.failed(task, e.getMessage());
         }
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return model.tokenizer().count(text);
+    }
+
+    @Override
+    public int contextTokens() {
+        return model.config().maxPositions();
     }
 
     /** A task's conversation while its turns run. */
     private static final class TaskConversation {
-        final int index;
         final TranslationTask task;
+        final String sharedHead;
         Conversation conversation;
         String instruction;
-        String prompt;
-        String staticHead; // the part of the first prompt before the source text
         int[] ids;
         int turn;
         CacheSnapshot history;
@@ -109,46 +124,25 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         int reused;
         String error;
 
-        TaskConversation(int index, TranslationTask task) {
-            this.index = index;
-            this.task = task;
+        TaskConversation(TaskPrompt prompt, Conversation start) {
+            this.task = prompt.task();
+            this.sharedHead = prompt.sharedHead();
+            this.conversation = start;
+            this.instruction = prompt.instruction();
+            this.ids = prompt.ids();
+            this.error = prompt.error();
         }
     }
 
-    private record First(String instruction, String prompt, String head, Conversation conversation) {
-    }
-
-    private First firstPrompt(TranslationTask task) {
-        String text = task.text();
-        Languages.of(task.srcLang());
-        String instruction = TranslationInstruction.build(instructionLanguage, task.tgtLang(), text, task.terms());
-        Conversation conversation = Conversation.start(model.template());
-        String prompt = conversation.prompt(instruction);
-        // the static head is what precedes the text: render with a placeholder and cut there
-        String marked = conversation.prompt(TranslationInstruction.build(instructionLanguage, task.tgtLang(), PLACEHOLDER, List.of()));
-        int head = Math.max(0, marked.indexOf(PLACEHOLDER));
-        return new First(instruction, prompt, marked.substring(0, head), conversation);
-    }
-
     @Override
-    public List<TranslationOutcome> translate(List<TranslationTask> tasks) {
+    public List<TranslationOutcome> translate(List<TaskPrompt> batch) {
         List<TaskConversation> live = new ArrayList<>();
-        TaskConversation[] conversations = new TaskConversation[tasks.size()];
-        for (int i = 0; i < conversations.length; i++) {
-            TaskConversation conv = conversations[i] = new TaskConversation(i, tasks.get(i));
-            conv.error = validate(conv.task);
+        List<TaskConversation> conversations = new ArrayList<>(batch.size());
+        for (TaskPrompt p : batch) {
+            TaskConversation conv = new TaskConversation(p, Conversation.start(model.template()));
+            conversations.add(conv);
             if (conv.error == null) {
-                try {
-                    First f = firstPrompt(conv.task);
-                    conv.instruction = f.instruction();
-                    conv.prompt = f.prompt();
-                    conv.staticHead = f.head();
-                    conv.conversation = f.conversation();
-                    conv.ids = model.tokenizer().encode(conv.prompt);
-                    conv.error = checkContext(conv.ids.length);
-                } catch (RuntimeException e) {
-                    conv.error = e.getMessage();
-                }
+                conv.error = checkContext(conv.ids.length);
             }
             if (conv.error == null) {
                 live.add(conv);
@@ -156,7 +150,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         }
         try (Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
             while (!live.isEmpty()) {
-                runTurn(predictor, live);
+                runBatch(predictor, live);
                 List<TaskConversation> next = new ArrayList<>();
                 for (TaskConversation conv : live) {
                     if (conv.error == null && conv.turn <= conv.task.followups().size()) {
@@ -164,8 +158,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
                         TurnOutput last = conv.turns.get(conv.turns.size() - 1);
                         conv.conversation = conv.conversation.withTurn(conv.instruction, last.response());
                         conv.instruction = followup;
-                        conv.prompt = conv.conversation.prompt(followup);
-                        conv.ids = model.tokenizer().encode(conv.prompt);
+                        conv.ids = model.tokenizer().encode(conv.conversation.prompt(followup));
                         conv.error = checkContext(conv.ids.length);
                         if (conv.error == null) {
                             next.add(conv);
@@ -180,7 +173,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
                 live = next;
             }
         }
-        List<TranslationOutcome> out = new ArrayList<>(conversations.length);
+        List<TranslationOutcome> out = new ArrayList<>(conversations.size());
         for (TaskConversation conv : conversations) {
             String key = conv.task.key();
             out.add(conv.error != null ? TranslationOutcome.failed(key, conv.error)
@@ -189,22 +182,10 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         return out;
     }
 
-    /** Runs the current turn of every live conv, in token-budgeted batches of similar length. */
-    private void runTurn(Predictor<GenerationRequest, GenerationResult> predictor, List<TaskConversation> live) {
-        List<TaskConversation> sorted = new ArrayList<>(live);
-        sorted.sort(Comparator.comparingInt((TaskConversation j) -> j.ids.length));
-        int budget = options.maxBatchTokens();
-        int start = 0;
-        while (start < sorted.size()) {
-            int end = start + 1;
-            while (end < sorted.size() && (long) sorted.get(end).ids.length * (end - start + 1) * generation.numBeams() <= budget) {
-                end++;
-            }
-            runBatch(predictor, sorted.subList(start, end));
-            start = end;
-        }
-    }
-
+    /**
+     * Runs the current turn of a batch as one predictor call: the planner made the batch fit the token
+     * budget; later turns reuse each conversation's cache, so only their new tokens are computed.
+     */
     private void runBatch(Predictor<GenerationRequest, GenerationResult> predictor, List<TaskConversation> batch) {
         List<int[]> prompts = new ArrayList<>();
         List<CacheSnapshot> seeds = new ArrayList<>();
@@ -245,13 +226,13 @@ public final class BaylingTranslationEngine implements TranslationEngine {
 
     /** The cached KV of the task's static prompt head (system prompt and instruction up to the text). */
     private CacheSnapshot sharedHead(TaskConversation conv) {
-        if (conv.turn > 0 || conv.staticHead.isEmpty()) {
+        if (conv.turn > 0 || conv.sharedHead.isEmpty()) {
             return null;
         }
         synchronized (prefixes) {
-            CacheSnapshot cached = prefixes.get(conv.staticHead);
+            CacheSnapshot cached = prefixes.get(conv.sharedHead);
             if (cached == null) {
-                int[] ids = model.tokenizer().encode(conv.staticHead);
+                int[] ids = model.tokenizer().encode(conv.sharedHead);
                 // the boundary token may merge with the text: keep only what the full prompt shares
                 int common = 0;
                 while (common < ids.length && common < conv.ids.length && ids[common] == conv.ids[common]) {
@@ -261,7 +242,7 @@ public final class BaylingTranslationEngine implements TranslationEngine {
                     return null;
                 }
                 cached = zoo.prefill(Arrays.copyOf(ids, common));
-                prefixes.put(conv.staticHead, cached);
+                prefixes.put(conv.sharedHead, cached);
             }
             return cached;
         }
@@ -291,31 +272,6 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         if (promptTokens + generation.maxNewTokens() > limit) {
             return "input too long: prompt is " + promptTokens + " tokens and max_new_tokens is "
                     + generation.maxNewTokens() + ", the model's context is " + limit + " tokens";
-        }
-        return null;
-    }
-
-    /** Row-level input checks; a message, or null when the task can run. */
-    static String validate(TranslationTask task) {
-        String text = task.text();
-        if (text == null) {
-            return "text is null";
-        }
-        if (text.isBlank()) {
-            return "text is empty";
-        }
-        String textProblem = TextChecks.problem(text);
-        if (textProblem != null) {
-            return "text has a " + textProblem;
-        }
-        if (task.srcLang() == null || task.tgtLang() == null) {
-            return "source and target language are required";
-        }
-        try {
-            Languages.of(task.srcLang());
-            Languages.of(task.tgtLang());
-        } catch (RuntimeException e) {
-            return e.getMessage();
         }
         return null;
     }

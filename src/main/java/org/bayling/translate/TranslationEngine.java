@@ -3,16 +3,26 @@ package org.bayling.translate;
 import java.util.List;
 
 /**
- * Translates batches of tasks with one loaded BayLing model. One engine per JVM and model is the
- * intended use (executors share it across tasks); see the implementation for thread-safety.
+ * Translates batches of prompts with one loaded BayLing model. One engine per JVM and model is the
+ * intended use (executors share it across tasks); implementations must be thread-safe. What goes into
+ * a batch, and how long a prompt may be, is decided by {@link TranslationPlanner}.
  */
 public interface TranslationEngine extends AutoCloseable {
 
-    /** Translates the tasks as one batch; returns one outcome per task, in order, failures included. */
-    List<TranslationOutcome> translate(List<TranslationTask> tasks);
+    /** Renders and tokenizes a task's first prompt; a task that cannot be prompted gets {@link TaskPrompt#error()}. */
+    TaskPrompt prompt(TranslationTask task);
 
-    /** Number of prompt tokens the first turn of this task needs (for sorting and token-budget batching). */
-    int promptTokens(TranslationTask task);
+    /** Tokens of a piece of source text as the model's tokenizer counts them (without BOS). */
+    int countTokens(String text);
+
+    /** The model's context: prompt plus generated tokens must fit in it. */
+    int contextTokens();
+
+    /**
+     * Translates the prompts as one batch (every turn of the batch is one predictor call); one outcome
+     * per prompt, in order, failures included.
+     */
+    List<TranslationOutcome> translate(List<TaskPrompt> batch);
 
     @Override
     void close();

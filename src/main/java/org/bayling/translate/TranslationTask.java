@@ -17,9 +17,16 @@ import java.util.List;
 public record TranslationTask(String key, String text, String srcLang, String tgtLang,
                               List<String> followups, List<String> terms) implements Serializable {
 
+    /** Languages trimmed; null and blank follow-ups and terms dropped. */
     public TranslationTask {
-        followups = followups == null ? List.of() : List.copyOf(followups);
-        terms = terms == null ? List.of() : List.copyOf(terms);
+        srcLang = srcLang == null ? null : srcLang.trim();
+        tgtLang = tgtLang == null ? null : tgtLang.trim();
+        followups = present(followups);
+        terms = present(terms);
+    }
+
+    private static List<String> present(List<String> l) {
+        return l == null ? List.of() : l.stream().filter(s -> s != null && !s.isBlank()).toList();
     }
 
     public static TranslationTask of(String key, String text, String srcLang, String tgtLang) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.bayling.translate.EngineOptions;
+import org.bayling.translate.TaskPrompt;
 import org.bayling.translate.TranslationEngine;
 import org.bayling.translate.TranslationOutcome;
 import org.bayling.translate.TranslationTask;
@@ -59,18 +60,30 @@ public class FakeEngine implements TranslationEngine {
     }
 
     @Override
-    public List<TranslationOutcome> translate(List<TranslationTask> tasks) {
+    public TaskPrompt prompt(TranslationTask task) {
+        return new TaskPrompt(task, "Provide the " + task.tgtLang() + " translation for this sentence: " + task.text(),
+                new int[tokens(task)], "", null);
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return text.isBlank() ? 0 : text.trim().split("\\s+").length;
+    }
+
+    @Override
+    public int contextTokens() {
+        return 4096;
+    }
+
+    @Override
+    public List<TranslationOutcome> translate(List<TaskPrompt> batch) {
+        List<TranslationTask> tasks = batch.stream().map(TaskPrompt::task).toList();
         beforeBatch(tasks);
         TRANSLATED.addAndGet(tasks.size());
         return tasks.stream().map(FakeEngine::translateOne).toList();
     }
 
     protected void beforeBatch(List<TranslationTask> tasks) {
-    }
-
-    @Override
-    public int promptTokens(TranslationTask task) {
-        return tokens(task);
     }
 
     @Override

@@ -53,17 +53,16 @@ class HdfsTranslateTest {
     @Test
     void corpusModelAndOutputOnHdfsInBothDistributionModes() throws Exception {
         SparkSession spark = SparkTestSupport.spark();
-        for (TranslateOptions.Distribution d : List.of(TranslateOptions.Distribution.FILESYSTEM,
-                TranslateOptions.Distribution.BROADCAST)) {
+        for (TranslationSettings.Distribution d : List.of(TranslationSettings.Distribution.FILESYSTEM,
+                TranslationSettings.Distribution.BROADCAST)) {
             Path cache = base.resolve("cache-" + d);
             String out = hdfs + "/out/" + d;
             int fills = LocalModelStore.fills();
             TranslateOptions o = TranslateOptions.builder().input(hdfs + "/corpus/enzh.txt").output(out)
                     .srcLang("en").tgtLang("zh").model(hdfs + "/models/tiny-llama2").distribution(d)
-                    .cacheDir(cache.toString()).generation(SparkTestSupport.quickGreedy())
-                    // a different engine key per mode: the executor's engine cache would otherwise reuse
-                    // an engine another run in this JVM loaded (same model hash) and never touch this cache dir
-                    .maxBatchTokens(d == TranslateOptions.Distribution.BROADCAST ? 7001 : 7002).build();
+                    // its own cache dir per mode, so its own engine key: the executor's engine cache would otherwise
+                    // reuse an engine another run in this JVM loaded (same model hash) and never touch this cache dir
+                    .cacheDir(cache.toString()).generation(SparkTestSupport.quickGreedy()).build();
             TranslateSummary s = new TranslateJob(spark, o, SparkTestSupport.quiet()).run();
             assertEquals(25, s.ok());
             List<Row> rows = spark.read().parquet(out).collectAsList();

@@ -66,8 +66,8 @@ class LocalClusterTranslateTest {
         Path in = SparkTestSupport.write(tmp.resolve("enzh.txt"), String.join("\n", SparkTestSupport.wmtLines(40)) + "\n");
         long driverPid = ProcessHandle.current().pid();
         int round = 0;
-        for (TranslateOptions.Distribution d : List.of(TranslateOptions.Distribution.BROADCAST,
-                TranslateOptions.Distribution.FILESYSTEM)) {
+        for (TranslationSettings.Distribution d : List.of(TranslationSettings.Distribution.BROADCAST,
+                TranslationSettings.Distribution.FILESYSTEM)) {
             round++;
             Path cache = tmp.resolve("cache-" + d);
             TranslateOptions o = TranslateOptions.builder().input(in.toString()).output(tmp.resolve("out-" + d).toString())
@@ -88,7 +88,7 @@ class LocalClusterTranslateTest {
                 assertNotEquals(driverPid, e.getKey().longValue(), "executors are separate JVMs");
                 assertEquals(round, e.getValue().intValue(), "engines loaded by executor " + e.getKey());
             }
-            if (d == TranslateOptions.Distribution.BROADCAST) {
+            if (d == TranslationSettings.Distribution.BROADCAST) {
                 // both executors (same host) filled one shared cache entry, safely
                 File[] entries = cache.toFile().listFiles(File::isDirectory);
                 assertEquals(1, entries.length, List.of(cache.toFile().list()).toString());

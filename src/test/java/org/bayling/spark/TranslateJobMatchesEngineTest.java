@@ -13,7 +13,9 @@ import org.bayling.output.OutputSchema;
 import org.bayling.translate.BaylingTranslationEngine;
 import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;
-import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.RowTranslation;
+import org.bayling.translate.TranslationPlanner;
+import org.bayling.translate.TranslationUnit;
 import org.bayling.translate.TranslationTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,16 +50,20 @@ class TranslateJobMatchesEngineTest {
         for (int i = 0; i < lines.size(); i++) {
             tasks.add(TranslationTask.of("enzh.txt:" + (i + 1), lines.get(i), "en", "zh"));
         }
-        List<TranslationOutcome> direct;
+        List<RowTranslation> direct;
         try (TranslationEngine engine = BaylingTranslationEngine.open(new EngineOptions(SparkTestSupport.tinyModel(),
-                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", 1 << 20, "auto", "auto"))) {
-            direct = engine.translate(tasks);
+                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", "auto", "auto"))) {
+            // all rows in one batch: the budget allows it
+            direct = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0, 1 << 20, 256,
+                    SparkTestSupport.quickGreedy()), null).translate(tasks);
         }
-        for (TranslationOutcome d : direct) {
-            Row r = job.get(d.key());
-            assertEquals(d.translation(), r.getAs(OutputSchema.TRANSLATION), d.key());
-            assertEquals(d.outputTokens(), (int) r.getAs(OutputSchema.N_OUTPUT_TOKENS), d.key());
-            assertEquals(d.lastTurn().finishReason(), r.getAs(OutputSchema.FINISH_REASON), d.key());
+        for (int i = 0; i < tasks.size(); i++) {
+            RowTranslation d = direct.get(i);
+            String key = tasks.get(i).key();
+            Row r = job.get(key);
+            assertEquals(d.translation(), r.getAs(OutputSchema.TRANSLATION), key);
+            assertEquals(d.outputTokens(), (int) r.getAs(OutputSchema.N_OUTPUT_TOKENS), key);
+            assertEquals(d.finishReason(), r.getAs(OutputSchema.FINISH_REASON), key);
         }
     }
 }

@@ -14,8 +14,10 @@ import org.bayling.output.OutputSchema;
 import org.bayling.translate.BaylingTranslationEngine;
 import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;
-import org.bayling.translate.TranslationOutcome;
+import org.bayling.translate.RowTranslation;
+import org.bayling.translate.TranslationPlanner;
 import org.bayling.translate.TranslationTask;
+import org.bayling.translate.TranslationUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,16 +52,18 @@ class TranslateJobPrecisionTest {
         for (int i = 0; i < lines.size(); i++) {
             tasks.add(TranslationTask.of("enzh.txt:" + (i + 1), lines.get(i), "en", "zh"));
         }
-        List<TranslationOutcome> direct;
+        List<RowTranslation> direct;
         try (TranslationEngine engine = BaylingTranslationEngine.open(new EngineOptions(SparkTestSupport.tinyModel(),
-                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", 1 << 20, dtype, weights))) {
-            direct = engine.translate(tasks);
+                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", dtype, weights))) {
+            direct = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0, 1 << 20, 256,
+                    SparkTestSupport.quickGreedy()), null).translate(tasks);
         }
-        for (TranslationOutcome d : direct) {
-            Row r = job.get(d.key());
-            assertEquals("ok", r.getAs(OutputSchema.STATUS), d.key());
-            assertFalse(((String) r.getAs(OutputSchema.TRANSLATION)).isEmpty(), d.key());
-            assertEquals(d.translation(), r.getAs(OutputSchema.TRANSLATION), d.key());
+        for (int i = 0; i < tasks.size(); i++) {
+            String key = tasks.get(i).key();
+            Row r = job.get(key);
+            assertEquals("ok", r.getAs(OutputSchema.STATUS), key);
+            assertFalse(((String) r.getAs(OutputSchema.TRANSLATION)).isEmpty(), key);
+            assertEquals(direct.get(i).translation(), r.getAs(OutputSchema.TRANSLATION), key);
         }
     }
 }

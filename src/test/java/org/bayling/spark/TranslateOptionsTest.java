@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
+import org.bayling.translate.LanguageCodes;
+import org.bayling.translate.TaskChecks;
 import org.junit.jupiter.api.Test;
 
 class TranslateOptionsTest {
@@ -20,8 +22,8 @@ class TranslateOptionsTest {
         TranslateOptions o = base().build();
         assertEquals(TranslateOptions.InputFormat.JSONL, o.format());
         assertEquals(TranslateOptions.WriteMode.OVERWRITE, o.mode());
-        assertEquals(TranslateOptions.Distribution.AUTO, o.distribution());
-        assertEquals(5, o.generation().numBeams());
+        assertEquals(TranslationSettings.Distribution.AUTO, o.translation().distribution());
+        assertEquals(5, o.translation().generation().numBeams());
         assertEquals("text", o.columns().text());
         assertEquals(TranslateOptions.InputFormat.TEXT, TranslateOptions.InputFormat.fromPath("x/enzh.src"));
         assertEquals(TranslateOptions.InputFormat.CSV, TranslateOptions.InputFormat.fromPath("x.csv.gz"));
@@ -52,12 +54,12 @@ class TranslateOptionsTest {
 
     @Test
     void textChecks() {
-        assertEquals(null, InputChecks.textProblem("fine 😀 text\twith tab"));
-        assertTrue(InputChecks.textProblem("a\ud800b").contains("lone surrogate"));
-        assertTrue(InputChecks.textProblem("a\udc00").contains("lone surrogate"));
-        assertTrue(InputChecks.textProblem("a\u0000").contains("control character"));
-        assertTrue(InputChecks.textProblem("bad \uFFFD byte").contains("U+FFFD"));
-        assertFalse(InputChecks.requestHash("ab", "en", "zh", null, null)
-                .equals(InputChecks.requestHash("a", "ben", "zh", null, null)));
+        assertEquals(null, TaskChecks.textProblem("fine 😀 text\twith tab"));
+        assertTrue(TaskChecks.textProblem("a\ud800b").contains("lone surrogate"));
+        assertTrue(TaskChecks.textProblem("a\udc00").contains("lone surrogate"));
+        assertTrue(TaskChecks.textProblem("a\u0000").contains("control character"));
+        assertTrue(TaskChecks.textProblem("bad \uFFFD byte").contains("U+FFFD"));
+        assertFalse(RequestHash.of("ab", "en", "zh", null, null)
+                .equals(RequestHash.of("a", "ben", "zh", null, null)));
     }
 }

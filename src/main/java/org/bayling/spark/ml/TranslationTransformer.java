@@ -32,19 +32,21 @@ import org.apache.spark.sql.types.StructType;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.output.OutputSchema;
 import org.bayling.spark.QualityFields;
-import org.bayling.spark.TranslateOptions;
+import org.bayling.spark.ExecutorTranslation;
+import org.bayling.spark.TranslationSettings;
+import org.bayling.translate.TranslationUnit;
 
 /**
- * Spark ML {@link Transformer} that translates a text column with BayLing and adds a
- * {@link TranslationResult#STRUCT} column ({@code translation, status, error, quality, n_input_tokens,
- * n_output_tokens, finish_reason}). Every input column and row is kept, in order. Optional columns give
+ * Spark ML {@link Transformer} that translates a text column with BayLing and adds an
+ * {@link OutputSchema#RESULT} struct column ({@code translation, status, error, quality, n_input_tokens,
+ * n_output_tokens, finish_reason, reused_prefix_tokens, turns, segments, alignment}): the same result,
+ * field for field, as the job's output row. Every input column and row is kept, in order. Optional columns give
  * each row required terms ({@link #termsCol()}), follow-up instructions ({@link #followupsCol()}) and a reference
  * ({@link #referenceCol()}: sentence BLEU/chrF in {@code quality}), as in the job.
  *
- * <p>Runs the translation job's executor code: each partition is cut into chunks of
- * {@link #batchRows()} rows, each chunk's distinct requests go through {@code TranslatePartition}
- * (length-sorted, token-budgeted batches) on the executor's shared engine. Rows with bad input get
- * {@code status = error}; rows whose source and target language are equal are copied
+ * <p>Runs the job's executor code ({@link ExecutorTranslation}: the one planner, its token-budgeted batches,
+ * documents cut and reassembled when over the prompt budget) on the executor's shared engine. Rows with
+ * bad input get {@code status = error}; rows whose source and target language are equal are copied
  * ({@code skipped}), exactly as in the job's output.
  *
  * <pre>{@code
@@ -92,7 +94,8 @@ public final class TranslationTransformer extends Transformer implements Default
     private final IntParam threads;
     private final IntParam maxBatchTokens;
     private final IntParam maxPromptTokens;
-    private final IntParam batchRows;
+    private final IntParam chunkTokens;
+    private final Param<String> unit;
     private final Param<String> distribution;
     private final Param<String> cacheDir;
 
@@ -133,7 +136,9 @@ public final class TranslationTransformer extends Transformer implements Default
         threads = new IntParam(this, "threads", "CPU threads per task (0 = spark.task.cpus)");
         maxBatchTokens = new IntParam(this, "maxBatchTokens", "token budget of one forward batch");
         maxPromptTokens = new IntParam(this, "maxPromptTokens", "longest prompt accepted (0 = the model's context)");
-        batchRows = new IntParam(this, "batchRows", "rows of a partition handed to the engine at once");
+        chunkTokens = new IntParam(this, "chunkTokens", "largest source text of one chunk of a cut text, in tokens");
+        unit = new Param<>(this, "unit", "how texts are cut: auto (only when over the prompt budget), sentence, "
+                + "document or none (over the budget: an error)");
         distribution = new Param<>(this, "distribution", "how executors get the model: auto, broadcast or filesystem");
         cacheDir = new Param<>(this, "cacheDir", "host-local model cache directory on executors");
 
@@ -167,7 +172,8 @@ public final class TranslationTransformer extends Transformer implements Default
         setDefault(threads, 0);
         setDefault(maxBatchTokens, 8192);
         setDefault(maxPromptTokens, 0);
-        setDefault(batchRows, 256);
+        setDefault(chunkTokens, org.bayling.spark.TranslationSettings.DEFAULT_CHUNK_TOKENS);
+        setDefault(unit, "auto");
         setDefault(distribution, "auto");
         setDefault(cacheDir, System.getProperty("java.io.tmpdir") + "/bayling-model-cache");
     }
@@ -208,7 +214,8 @@ public final class TranslationTransformer extends Transformer implements Default
     public IntParam threads() { return threads; }
     public IntParam maxBatchTokens() { return maxBatchTokens; }
     public IntParam maxPromptTokens() { return maxPromptTokens; }
-    public IntParam batchRows() { return batchRows; }
+    public IntParam chunkTokens() { return chunkTokens; }
+    public Param<String> unit() { return unit; }
     public Param<String> distribution() { return distribution; }
     public Param<String> cacheDir() { return cacheDir; }
 
@@ -243,7 +250,8 @@ public final class TranslationTransformer extends Transformer implements Default
     public TranslationTransformer setThreads(int v) { set(threads, v); return this; }
     public TranslationTransformer setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
     public TranslationTransformer setMaxPromptTokens(int v) { set(maxPromptTokens, v); return this; }
-    public TranslationTransformer setBatchRows(int v) { set(batchRows, v); return this; }
+    public TranslationTransformer setChunkTokens(int v) { set(chunkTokens, v); return this; }
+    public TranslationTransformer setUnit(String v) { set(unit, v); return this; }
     public TranslationTransformer setDistribution(String v) { set(distribution, v); return this; }
     public TranslationTransformer setCacheDir(String v) { set(cacheDir, v); return this; }
 
@@ -378,12 +386,12 @@ public final class TranslationTransformer extends Transformer implements Default
         if (names.contains(getOutputCol())) {
             throw new IllegalArgumentException("output column '" + getOutputCol() + "' already exists");
         }
-        generation(); // validates the decoding params
+        translationSettings(); // validates the decoding params, budgets and unit
         Metadata meta = new MetadataBuilder()
                 .putString("bayling.model.uri", getModel())
                 .putString("bayling.generation", OutputSchema.generationJson(generation()))
                 .build();
-        return schema.add(new StructField(getOutputCol(), TranslationResult.STRUCT, true, meta));
+        return schema.add(new StructField(getOutputCol(), OutputSchema.RESULT, true, meta));
     }
 
     private static void requireString(StructType schema, List<String> names, String col, String param) {
@@ -400,10 +408,10 @@ public final class TranslationTransformer extends Transformer implements Default
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType in = dataset.schema();
         StructType out = transformSchema(in, true);
-        BatchTranslator translator = BatchTranslator.prepare(dataset.sparkSession(), translateOptions(), getQuality());
-        TransformPartition fn = new TransformPartition(translator, in.fieldIndex(getInputCol()),
+        ExecutorTranslation translator = ExecutorTranslation.prepare(dataset.sparkSession(), translationSettings());
+        var fn = translator.appendResults(new ExecutorTranslation.Columns(in.fieldIndex(getInputCol()),
                 index(in, str(srcLangCol)), str(srcLang), index(in, str(tgtLangCol)), str(tgtLang),
-                index(in, str(followupsCol)), index(in, str(termsCol)), (Integer) getOrDefault(batchRows));
+                index(in, str(followupsCol)), index(in, str(termsCol))), false);
         Dataset<Row> translated = dataset.toDF().mapPartitions(fn, Encoders.row(out));
         if (str(referenceCol).isEmpty() || !getQuality()) {
             return translated;
@@ -421,10 +429,9 @@ public final class TranslationTransformer extends Transformer implements Default
         return col.isEmpty() ? -1 : s.fieldIndex(col);
     }
 
-    /** The job's options for these params (input and output are unused placeholders). */
-    public TranslateOptions translateOptions() {
-        return TranslateOptions.builder()
-                .input("dataframe:" + uid).output("dataframe:" + uid + ":out")
+    /** The translation settings these params describe (what the job's translation takes, too). */
+    public TranslationSettings translationSettings() {
+        return TranslationSettings.builder()
                 .model(getModel())
                 .generation(generation())
                 .device(str(device))
@@ -435,7 +442,10 @@ public final class TranslationTransformer extends Transformer implements Default
                 .instructionLanguage(str(instructionLanguage))
                 .maxBatchTokens((Integer) getOrDefault(maxBatchTokens))
                 .maxPromptTokens((Integer) getOrDefault(maxPromptTokens))
-                .distribution(TranslateOptions.Distribution.parse(str(distribution)))
+                .chunkTokens((Integer) getOrDefault(chunkTokens))
+                .unit(TranslationUnit.parse(str(unit)))
+                .quality(getQuality())
+                .distribution(TranslationSettings.Distribution.parse(str(distribution)))
                 .cacheDir(str(cacheDir))
                 .build();
     }

@@ -4,64 +4,132 @@ import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ScalaUDF;
 import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.MapType;
-import org.bayling.spark.ml.BatchTranslator;
+import org.apache.spark.sql.types.NullType;
+import org.apache.spark.sql.types.StringType;
+import org.bayling.output.OutputSchema;
+import org.bayling.spark.ExecutorTranslation;
 import org.bayling.spark.ml.TranslationTransformer;
-import org.bayling.spark.ml.TranslationResult;
+import org.bayling.translate.TranslationTask;
 import scala.Option;
 import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.AbstractFunction3;
+import scala.runtime.AbstractFunction5;
 
 /**
- * {@code bayling_translate(text, src_lang, tgt_lang [, options])} as a scalar function.
+ * {@code bayling_translate(text, src_lang, tgt_lang [, terms, followups] [, options])}: the call as Spark
+ * sees it, a {@link ScalaUDF} returning the {@link OutputSchema#RESULT} struct. {@code terms} and
+ * {@code followups} are {@code array<string>} (or NULL); {@code options} is a constant
+ * {@code map<string,string>}.
  *
- * <p><b>Options</b> are resolved once, on the driver, when the query is analyzed: the constant
- * {@code options} map, then {@code spark.bayling.<option>} session confs (e.g. {@code spark.bayling.model},
- * {@code spark.bayling.num_beams}), then the {@link TranslationTransformer} defaults. Keys are the
- * transformer's params in snake_case ({@code model, max_new_tokens, num_beams, do_sample, temperature,
- * top_k, top_p, seed, repetition_penalty, length_penalty, quality, instruction_language, template, device, dtype, weights,
- * max_batch_tokens, distribution, cache_dir}).
+ * <p><b>Options</b> are resolved once, on the driver, when the query is analyzed: the constant map,
+ * then {@code spark.bayling.<option>} session confs (e.g. {@code spark.bayling.model}), then the
+ * {@link TranslationTransformer} defaults; keys are the Transformer's params in snake_case
+ * ({@code model, max_new_tokens, num_beams, unit, chunk_tokens, quality, device, dtype, weights, ...}).
  *
- * <p><b>Execution</b>: a Spark scalar function sees one row at a time, so each call is a batch of one
- * through the same {@link BatchTranslator} / {@code TranslatePartition} as the transformer, on the same
- * per-executor engine (loaded once per executor JVM and model; never per row). It pays for no batching:
- * on the shipped tiny model (greedy, 8 new tokens, local[2], engine loaded, quality scoring on) the
- * transformer did 1.7–3x the function's rows/s ({@code SqlThroughputTest}; e.g. 10.3 vs 3.4 rows/s, on a
- * shared 2-core machine); on a real model on a GPU the gap grows with the batch the
- * transformer can use. For bulk work use {@code TranslationTransformer} / {@code BaylingDatasets} or the job.
+ * <p><b>Execution</b>: {@link BatchTranslateCalls} replaces calls in projections and filters by a batched
+ * operator over whole partitions (the job's planner and batches). Where it cannot (a call inside an
+ * aggregate, a join condition or a sort key), this function translates one row per call through the
+ * same planner and per-executor engine.
  */
-public final class TranslateFunction extends AbstractFunction3<Object, Object, Object, Row> implements Serializable {
+public final class TranslateFunction implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     /** Session conf prefix for option defaults. */
     public static final String CONF_PREFIX = "spark.bayling.";
 
-    private final BatchTranslator translator;
+    private final ExecutorTranslation translator;
+    private final Map<String, String> options;
 
-    TranslateFunction(BatchTranslator translator) {
+    private TranslateFunction(ExecutorTranslation translator, Map<String, String> options) {
         this.translator = translator;
+        this.options = options;
     }
 
-    @Override
-    public Row apply(Object text, Object src, Object tgt) {
-        return translator.translate(List.of(BatchTranslator.Request.of(str(text), str(src), str(tgt)))).get(0);
+    ExecutorTranslation translator() {
+        return translator;
+    }
+
+    /** The options the call was resolved with (conf defaults and the call's map): part of its identity. */
+    Map<String, String> options() {
+        return options;
+    }
+
+    Row translate(Object text, Object src, Object tgt, Object terms, Object followups) {
+        return translator.translate(List.of(new TranslationTask("0", str(text), str(src), str(tgt), strings(followups),
+                strings(terms)))).get(0);
     }
 
     private static String str(Object o) {
         return o == null ? null : o.toString();
     }
 
-    /** The transformer configured from conf defaults then the call's options (driver side). */
-    static TranslationTransformer configure(SparkSession spark, Map<String, String> callOptions) {
+    private static List<String> strings(Object o) {
+        if (o == null) {
+            return List.of();
+        }
+        if (o instanceof scala.collection.Seq<?> s) {
+            return CollectionConverters.asJava(s).stream().map(TranslateFunction::str).toList();
+        }
+        return List.of(o.toString());
+    }
+
+    /** Scala sees functions by arity: the three-argument form. */
+    static final class Of3 extends AbstractFunction3<Object, Object, Object, Row> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final TranslateFunction f;
+
+        Of3(TranslateFunction f) {
+            this.f = f;
+        }
+
+        @Override
+        public Row apply(Object text, Object src, Object tgt) {
+            return f.translate(text, src, tgt, null, null);
+        }
+    }
+
+    /** The five-argument form (terms, follow-ups). */
+    static final class Of5 extends AbstractFunction5<Object, Object, Object, Object, Object, Row> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final TranslateFunction f;
+
+        Of5(TranslateFunction f) {
+            this.f = f;
+        }
+
+        @Override
+        public Row apply(Object text, Object src, Object tgt, Object terms, Object followups) {
+            return f.translate(text, src, tgt, terms, followups);
+        }
+    }
+
+    /** The call's function, when {@code e} is a {@code bayling_translate} call. */
+    static TranslateFunction of(Expression e) {
+        if (e instanceof ScalaUDF u) {
+            if (u.function() instanceof Of3 o) {
+                return o.f;
+            }
+            if (u.function() instanceof Of5 o) {
+                return o.f;
+            }
+        }
+        return null;
+    }
+
+    /** The Transformer configured from conf defaults then the call's options (driver side). */
+    static TranslationTransformer configure(Map<String, String> callOptions) {
         TranslationTransformer t = new TranslationTransformer();
         Map<String, String> fromConf = new HashMap<>();
         SQLConf conf = SQLConf.get();
@@ -79,7 +147,7 @@ public final class TranslateFunction extends AbstractFunction3<Object, Object, O
         return t;
     }
 
-    /** Builds the expression for a call: a {@link ScalaUDF} over (text, src_lang, tgt_lang). */
+    /** Builds the expression for a call (driver side, at analysis). */
     static final class Builder extends AbstractFunction1<Seq<Expression>, Expression> implements Serializable {
 
         private static final long serialVersionUID = 1L;
@@ -87,22 +155,33 @@ public final class TranslateFunction extends AbstractFunction3<Object, Object, O
         @Override
         public Expression apply(Seq<Expression> args) {
             List<Expression> a = CollectionConverters.asJava(args);
-            if (a.size() != 3 && a.size() != 4) {
+            boolean withMap = !a.isEmpty() && a.get(a.size() - 1).dataType() instanceof MapType;
+            List<Expression> values = withMap ? a.subList(0, a.size() - 1) : a;
+            if (values.size() != 3 && values.size() != 5) {
                 throw new IllegalArgumentException(BaylingSqlExtensions.FUNCTION
-                        + " takes (text, src_lang, tgt_lang[, options map]), got " + a.size() + " arguments");
+                        + " takes (text, src_lang, tgt_lang [, terms, followups] [, options map]), got " + a.size()
+                        + " arguments");
             }
-            Map<String, String> options = a.size() == 4 ? constantMap(a.get(3)) : Map.of();
-            SparkSession spark = SparkSession.active();
-            TranslationTransformer t = configure(spark, options);
-            BatchTranslator translator = BatchTranslator.prepare(spark, t.translateOptions(), t.getQuality());
-            return new ScalaUDF(new TranslateFunction(translator), TranslationResult.STRUCT,
-                    CollectionConverters.asScala(a.subList(0, 3)).toList(),
+            for (int i = 3; i < values.size(); i++) {
+                var t = values.get(i).dataType();
+                if (!(t instanceof NullType) && !(t instanceof ArrayType at && at.elementType() instanceof StringType)) {
+                    throw new IllegalArgumentException(BaylingSqlExtensions.FUNCTION + ": " + (i == 3 ? "terms" : "followups")
+                            + " must be array<string> or NULL, got " + t.simpleString());
+                }
+            }
+            Map<String, String> callOptions = withMap ? constantMap(a.get(a.size() - 1)) : Map.of();
+            TranslationTransformer t = configure(callOptions);
+            Map<String, String> resolved = new TreeMap<>(t.options());
+            TranslateFunction f = new TranslateFunction(
+                    ExecutorTranslation.prepare(SparkSession.active(), t.translationSettings()), resolved);
+            Object fn = values.size() == 3 ? new Of3(f) : new Of5(f);
+            return new ScalaUDF(fn, OutputSchema.RESULT, CollectionConverters.asScala(values).toList(),
                     CollectionConverters.asScala(List.<Option<org.apache.spark.sql.catalyst.encoders.ExpressionEncoder<?>>>of()).toList(),
                     Option.empty(), Option.apply(BaylingSqlExtensions.FUNCTION), true, true);
         }
 
         private static Map<String, String> constantMap(Expression e) {
-            if (!(e.dataType() instanceof MapType) || !e.foldable()) {
+            if (!e.foldable()) {
                 throw new IllegalArgumentException(BaylingSqlExtensions.FUNCTION
                         + ": options must be a constant map, e.g. map('model', '/models/x', 'num_beams', '1'); got "
                         + e.sql());

@@ -106,7 +106,7 @@ public final class IncrementalTranslate {
         long t0 = System.nanoTime();
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         checkPaths(conf);
-        checkModelExists(options.model(), conf);
+        checkModelExists(options.translation().model(), conf);
         try (CheckpointLock lock = CheckpointLock.acquire(settings.checkpoint(), conf, settings.lockStaleAfter(),
                 options.runId(), console)) {
             checkBinding(conf);
@@ -216,7 +216,7 @@ public final class IncrementalTranslate {
             }
         }
         return new TranslateSummary(options.runId(), options.output(), m == null ? null : m.name(),
-                m == null ? null : m.hash(), OutputSchema.generationJson(options.generation()), n[0], n[1], n[2], n[3],
+                m == null ? null : m.hash(), OutputSchema.generationJson(options.translation().generation()), n[0], n[1], n[2], n[3],
                 n[4], n[5], n[6], n[7], n[8], n[9], n[10], wallSeconds);
     }
 

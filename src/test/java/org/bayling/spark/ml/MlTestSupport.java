@@ -75,4 +75,22 @@ public final class MlTestSupport {
         }
         return spark.createDataFrame(rows, ROWS).repartition(partitions);
     }
+
+    /** Log-probs of the same tokens may differ in the last float bits between batch compositions. */
+    public static void assertQualityClose(Row expected, Row actual, String id) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected == null, actual == null, id);
+        if (expected == null) {
+            return;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(expected.schema().fieldNames()),
+                List.of(actual.schema().fieldNames()), id);
+        for (int i = 0; i < expected.size(); i++) {
+            String what = id + " quality." + expected.schema().fieldNames()[i];
+            if (expected.get(i) instanceof Double d && actual.get(i) != null) {
+                org.junit.jupiter.api.Assertions.assertEquals(d, actual.getDouble(i), 1e-4 * Math.max(1, Math.abs(d)), what);
+            } else {
+                org.junit.jupiter.api.Assertions.assertEquals(expected.get(i), actual.get(i), what);
+            }
+        }
+    }
 }

@@ -99,7 +99,7 @@ class TranslationTransformerTest {
             assertEquals(j.<String>getAs(OutputSchema.ERROR), res.getAs(OutputSchema.ERROR), id);
             assertEquals(j.<Integer>getAs(OutputSchema.N_OUTPUT_TOKENS), res.<Integer>getAs(OutputSchema.N_OUTPUT_TOKENS), id);
             assertEquals(j.<String>getAs(OutputSchema.FINISH_REASON), res.getAs(OutputSchema.FINISH_REASON), id);
-            assertQualityClose(j.getAs(OutputSchema.QUALITY), res.getAs(OutputSchema.QUALITY), id);
+            MlTestSupport.assertQualityClose(j.getAs(OutputSchema.QUALITY), res.getAs(OutputSchema.QUALITY), id);
         }
         Row twoTurns = rows.stream().filter(r -> r.getString(0).equals("r7")).findFirst().orElseThrow().getStruct(7);
         assertTrue(twoTurns.<Integer>getAs(OutputSchema.N_OUTPUT_TOKENS) > 8, "the follow-up turn ran");
@@ -108,23 +108,6 @@ class TranslationTransformerTest {
         Row bad = rows.stream().filter(r -> r.getString(1).isBlank()).findFirst().orElseThrow().getStruct(7);
         assertEquals("error", bad.getAs("status"));
         assertEquals("text is empty", bad.getAs("error"));
-    }
-
-    /** Log-probs of the same tokens may differ in the last float bits between batch compositions. */
-    static void assertQualityClose(Row expected, Row actual, String id) {
-        assertEquals(expected == null, actual == null, id);
-        if (expected == null) {
-            return;
-        }
-        assertEquals(List.of(expected.schema().fieldNames()), List.of(actual.schema().fieldNames()), id);
-        for (int i = 0; i < expected.size(); i++) {
-            String what = id + " quality." + expected.schema().fieldNames()[i];
-            if (expected.get(i) instanceof Double d && actual.get(i) != null) {
-                assertEquals(d, actual.getDouble(i), 1e-4 * Math.max(1, Math.abs(d)), what);
-            } else {
-                assertEquals(expected.get(i), actual.get(i), what);
-            }
-        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.bayling.spark;
+package org.bayling.translate;
 
 import java.util.HashSet;
 import java.util.IllformedLocaleException;

@@ -1,4 +1,4 @@
-package org.bayling.spark.ml;
+package org.bayling.spark;
 
 import java.io.IOException;
 import java.util.Map;
@@ -9,9 +9,6 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.LongAccumulator;
-import org.bayling.spark.ModelSource;
-import org.bayling.spark.TranslateOptions;
 
 /**
  * Driver-side memo of {@link ModelSource#prepare}: hashing (and maybe broadcasting) a model is done
@@ -22,21 +19,14 @@ import org.bayling.spark.TranslateOptions;
 final class DriverModels {
 
     private static final Map<String, ModelSource> SOURCES = new ConcurrentHashMap<>();
-    private static final Map<String, LongAccumulator> ACCUMULATORS = new ConcurrentHashMap<>();
 
     private DriverModels() {
     }
 
-    static ModelSource prepare(SparkSession spark, TranslateOptions o) {
+    static ModelSource prepare(SparkSession spark, TranslationSettings o) {
         String key = String.join("|", spark.sparkContext().applicationId(), o.model(), o.distribution().name(),
                 Long.toString(o.broadcastLimitBytes()), listing(spark, o.model()));
         return SOURCES.computeIfAbsent(key, k -> ModelSource.prepare(spark, o));
-    }
-
-    /** One registered accumulator per application and name. */
-    static LongAccumulator accumulator(SparkSession spark, String name) {
-        return ACCUMULATORS.computeIfAbsent(spark.sparkContext().applicationId() + "|" + name,
-                k -> spark.sparkContext().longAccumulator(name));
     }
 
     private static String listing(SparkSession spark, String uri) {

@@ -11,12 +11,14 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.bayling.output.OutputSchema;
+import org.bayling.translate.TaskChecks;
 
 /**
- * The plan step for one row (executor side): adds glossary terms, checks the row, and computes the
- * request hash identical requests share. Output: {@link #SCHEMA}.
+ * The job's plan step, one input row to one request row: glossary terms added, the row checked with
+ * the planner's own checks ({@link TaskChecks}: a bad row becomes an error row here and is never sent to
+ * translation), and the request hash identical requests share. Output: {@link #SCHEMA}.
  */
-public final class RowPlanner implements MapFunction<Row, Row> {
+public final class RequestRows implements MapFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,7 +28,7 @@ public final class RowPlanner implements MapFunction<Row, Row> {
     private final Broadcast<Map<String, List<String[]>>> glossary;
     private final boolean dedup;
 
-    public RowPlanner(Broadcast<Map<String, List<String[]>>> glossary, boolean dedup) {
+    public RequestRows(Broadcast<Map<String, List<String[]>>> glossary, boolean dedup) {
         this.glossary = glossary;
         this.dedup = dedup;
     }
@@ -46,11 +48,11 @@ public final class RowPlanner implements MapFunction<Row, Row> {
         String reference = r.getString(6);
         String error = r.getString(7);
         if (error == null) {
-            error = InputChecks.problem(text, src, tgt);
+            error = TaskChecks.problem(text, src, tgt);
         }
         if (error == null) {
             for (String f : followups) {
-                String p = InputChecks.textProblem(f);
+                String p = TaskChecks.textProblem(f);
                 if (p != null) {
                     error = "follow-up: " + p;
                     break;
@@ -70,9 +72,9 @@ public final class RowPlanner implements MapFunction<Row, Row> {
         }
         String hash = null;
         if (error == null) {
-            hash = InputChecks.requestHash(text, src, tgt, followups, terms);
+            hash = RequestHash.of(text, src, tgt, followups, terms);
             if (!dedup) {
-                hash = InputChecks.requestHash(id, hash, "", List.of(), List.of());
+                hash = RequestHash.of(id, hash, "", List.of(), List.of());
             }
         }
         return RowFactory.create(id, text, src, tgt, OutputSchema.seq(followups), OutputSchema.seq(terms), reference,

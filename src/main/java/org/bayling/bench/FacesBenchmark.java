@@ -1,0 +1,180 @@
+package org.bayling.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.bayling.generate.GenerationConfig;
+import org.bayling.output.OutputSchema;
+import org.bayling.spark.TranslateJob;
+import org.bayling.spark.TranslateOptions;
+import org.bayling.spark.TranslateSummary;
+import org.bayling.spark.ml.TranslationTransformer;
+import org.bayling.spark.sql.BaylingSqlExtensions;
+import org.bayling.translate.TranslationUnit;
+
+/**
+ * The three faces side by side in one Spark session, on the same rows and settings: rows/s of the
+ * job, the ML Transformer and the SQL function on the first {@code rows} lines of a corpus; then the
+ * same sentences grouped into documents (paragraphs of six sentences, 200 to 5,000 words a row)
+ * against the sentences as separate rows, by the job. Each figure is the median of three runs after a
+ * warm-up; every run ends in a Parquet write.
+ */
+public final class FacesBenchmark {
+
+    /** Words per document row, in turn: 200 to 5,000. */
+    static final int[] DOCUMENT_WORDS = {200, 500, 1000, 2000, 5000};
+    static final int REPEATS = 3;
+
+    private FacesBenchmark() {
+    }
+
+    public static Map<String, Object> run(Path model, Path corpus, int rows, int documentWords, GenerationConfig gen,
+                                          String master) throws Exception {
+        List<String> lines = Files.readAllLines(corpus, StandardCharsets.UTF_8).subList(0, rows);
+        Path dir = Files.createTempDirectory("bayling-faces-bench");
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("rows", rows);
+        report.put("generation", Map.of("num_beams", gen.numBeams(), "max_new_tokens", gen.maxNewTokens()));
+        report.put("master", master);
+        SparkSession spark = SparkSession.builder().master(master).appName("bayling-faces-bench")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.extensions", BaylingSqlExtensions.class.getName()).getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            int parallelism = spark.sparkContext().defaultParallelism();
+            report.put("partitions_of_the_dataframe_input", parallelism);
+            Path text = dir.resolve("sentences.jsonl");
+            writeRows(text, lines);
+            TranslateOptions.Builder job = TranslateOptions.builder().input(text.toString()).srcLang("en").tgtLang("zh")
+                    .model(model.toString()).generation(gen).cacheDir(dir.resolve("cache").toString())
+                    .progressIntervalMs(3_600_000);
+            Map<String, Object> jobFig = timed(rows, () -> runJob(spark, job, dir));
+            Dataset<Row> df = spark.read().json(text.toString()).repartition(parallelism).cache();
+            df.count();
+            df.createOrReplaceTempView("lines");
+            TranslationTransformer transformer = new TranslationTransformer().setInputCol("text").setSrcLang("en")
+                    .setTgtLang("zh").setModel(model.toString()).setGeneration(gen)
+                    .setCacheDir(dir.resolve("cache").toString()).setOutputCol("r");
+            int[] k = {0};
+            Map<String, Object> mlFig = timed(rows, () -> write(transformer.transform(df), dir.resolve("ml" + k[0]++)));
+            String sql = "SELECT id, bayling_translate(text, 'en', 'zh', map('model', '" + model + "', 'num_beams', '"
+                    + gen.numBeams() + "', 'max_new_tokens', '" + gen.maxNewTokens() + "', 'cache_dir', '"
+                    + dir.resolve("cache") + "')) AS r FROM lines";
+            Map<String, Object> sqlFig = timed(rows, () -> write(spark.sql(sql), dir.resolve("sql" + k[0]++)));
+            report.put("job", jobFig);
+            report.put("transformer", mlFig);
+            report.put("sql", sqlFig);
+            double jobRate = (double) jobFig.get("rows_per_s");
+            report.put("transformer_vs_job", DecoderBenchmark.round((double) mlFig.get("rows_per_s") / jobRate));
+            report.put("sql_vs_job", DecoderBenchmark.round((double) sqlFig.get("rows_per_s") / jobRate));
+
+            // documents: the same sentences, grouped into rows of 200..5,000 words
+            List<String> all = Files.readAllLines(corpus, StandardCharsets.UTF_8);
+            List<String> docs = new ArrayList<>();
+            List<String> sentences = new ArrayList<>();
+            int next = 0;
+            int words = 0;
+            for (int d = 0; words < documentWords; d++) {
+                StringBuilder doc = new StringBuilder();
+                int w = 0;
+                for (int s = 0; w < DOCUMENT_WORDS[d % DOCUMENT_WORDS.length]; s++) {
+                    String line = all.get(next++ % all.size());
+                    sentences.add(line);
+                    doc.append(line).append(s % 6 == 5 ? "\n\n" : " ");
+                    w += line.split("\\s+").length;
+                }
+                docs.add(doc.toString().trim());
+                words += w;
+            }
+            Path docFile = dir.resolve("documents.jsonl");
+            Path sentenceFile = dir.resolve("document-sentences.jsonl");
+            writeRows(docFile, docs);
+            writeRows(sentenceFile, sentences);
+            Map<String, Object> documents = new LinkedHashMap<>();
+            documents.put("words", words);
+            documents.put("document_rows", docs.size());
+            documents.put("sentence_rows", sentences.size());
+            documents.put("sentences_as_rows", timedJob(spark, job.input(sentenceFile.toString()), dir, sentences.size()));
+            documents.put("documents_unit_auto", timedJob(spark, job.input(docFile.toString()), dir, docs.size()));
+            documents.put("documents_unit_sentence", timedJob(spark,
+                    job.input(docFile.toString()).unit(TranslationUnit.SENTENCE), dir, docs.size()));
+            job.unit(TranslationUnit.AUTO);
+            for (String key : List.of("documents_unit_auto", "documents_unit_sentence")) {
+                Map<?, ?> doc = (Map<?, ?>) documents.get(key);
+                Map<?, ?> sent = (Map<?, ?>) documents.get("sentences_as_rows");
+                documents.put(key + "_vs_sentences", Map.of(
+                        "output_tokens_per_s", DecoderBenchmark.round((double) doc.get("output_tokens_per_s")
+                                / (double) sent.get("output_tokens_per_s")),
+                        "source_words_per_s", DecoderBenchmark.round((double) sent.get("seconds") / (double) doc.get("seconds"))));
+            }
+            report.put("documents", documents);
+        } finally {
+            spark.stop();
+        }
+        return report;
+    }
+
+    private static void writeRows(Path file, List<String> texts) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < texts.size(); i++) {
+            sb.append(new com.google.gson.Gson().toJson(Map.of("id", "r" + i, "text", texts.get(i)))).append('\n');
+        }
+        Files.writeString(file, sb);
+    }
+
+    private static int runs;
+
+    private static long runJob(SparkSession spark, TranslateOptions.Builder b, Path dir) {
+        TranslateSummary s = new TranslateJob(spark, b.output(dir.resolve("job" + runs++).toString()).build(),
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).run();
+        return s.outputTokens();
+    }
+
+    private static Map<String, Object> timedJob(SparkSession spark, TranslateOptions.Builder b, Path dir, int rows) {
+        return timed(rows, () -> runJob(spark, b, dir));
+    }
+
+    /** Output tokens of a written result (ok rows). */
+    private static long write(Dataset<Row> translated, Path out) {
+        translated.write().parquet(out.toString());
+        return translated.sparkSession().read().parquet(out.toString())
+                .agg(functions.sum("r." + OutputSchema.N_OUTPUT_TOKENS)).first().getLong(0);
+    }
+
+    /** A warm-up, then the median of {@link #REPEATS} runs; the task returns output tokens. */
+    private static Map<String, Object> timed(int rows, Supplier<Long> task) {
+        task.get();
+        double[] seconds = new double[REPEATS];
+        long tokens = 0;
+        for (int r = 0; r < REPEATS; r++) {
+            long t0 = System.nanoTime();
+            tokens = task.get();
+            seconds[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        double[] sorted = seconds.clone();
+        Arrays.sort(sorted);
+        double median = sorted[REPEATS / 2];
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", DecoderBenchmark.round(median));
+        m.put("rows_per_s", DecoderBenchmark.round(rows / median));
+        m.put("output_tokens", tokens);
+        m.put("output_tokens_per_s", DecoderBenchmark.round(tokens / median));
+        List<Double> all = new ArrayList<>();
+        for (double s : seconds) {
+            all.add(DecoderBenchmark.round(s));
+        }
+        m.put("runs_seconds", all);
+        return m;
+    }
+}

@@ -1,0 +1,239 @@
+package org.bayling.spark;
+
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.bayling.output.OutputSchema;
+import org.bayling.translate.RowTranslation;
+import org.bayling.translate.TranslationPlanner;
+import org.bayling.translate.TranslationTask;
+import org.bayling.translate.TurnOutput;
+
+/**
+ * Translation on executors, the same for all three faces (the job, the ML Transformer and SQL): rows
+ * in, the same rows out with the {@link OutputSchema#RESULT} struct appended. A partition is read in groups of
+ * {@link #ROWS_PER_CALL} rows; each group goes to one {@link TranslationPlanner} call on the executor's
+ * shared engine ({@link ExecutorModelCache}), which checks, plans, batches and reassembles. Lazy: a
+ * group is translated when the consumer reaches it.
+ *
+ * <p>Made on the driver by {@link #prepare} (the model is read, checked and distributed there), then
+ * serialized into the tasks.
+ */
+public final class ExecutorTranslation implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Rows per planner call: enough for several full batches, few enough to keep memory and retries small. */
+    static final int ROWS_PER_CALL = 256;
+
+    /**
+     * Where a row's request is. Column indexes, or -1: then the constant language applies; absent
+     * follow-up and term columns mean none. Term and follow-up columns may be array&lt;string&gt; or string.
+     */
+    public record Columns(int text, int srcLang, String srcDefault, int tgtLang, String tgtDefault, int followups,
+                          int terms) implements Serializable {
+    }
+
+    private final TranslationSettings settings;
+    private final ModelSource model;
+    private final LongAccumulator rowsDone;
+    private final LongAccumulator outputTokens;
+
+    private ExecutorTranslation(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
+                          LongAccumulator outputTokens) {
+        this.settings = settings;
+        this.model = model;
+        this.rowsDone = rowsDone;
+        this.outputTokens = outputTokens;
+    }
+
+    /**
+     * Driver side, for a model already checked and distributed ({@link ModelSource#prepare}).
+     *
+     * @param rowsDone     counts finished rows (progress), or null
+     * @param outputTokens counts generated tokens (progress), or null
+     */
+    public static ExecutorTranslation prepare(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
+                                        LongAccumulator outputTokens) {
+        return new ExecutorTranslation(settings, model, rowsDone, outputTokens);
+    }
+
+    /** Driver side for the DataFrame faces: the model prepared once per application and model state. */
+    public static ExecutorTranslation prepare(SparkSession spark, TranslationSettings settings) {
+        return new ExecutorTranslation(settings, DriverModels.prepare(spark, settings), null, null);
+    }
+
+    public TranslationSettings settings() {
+        return settings;
+    }
+
+    /** The schema {@link #appendResults} produces: the input's columns, the result struct, maybe executor columns. */
+    public static StructType resultSchema(StructType input, String resultColumn, boolean executorColumns) {
+        StructType s = input.add(resultColumn, OutputSchema.RESULT, true);
+        return executorColumns ? s.add(OutputSchema.TRANSLATED_AT, org.apache.spark.sql.types.DataTypes.TimestampType, true)
+                .add(OutputSchema.EXECUTOR, OutputSchema.EXECUTOR_STRUCT, true) : s;
+    }
+
+    /**
+     * The partition function: every input row, in order, with its result struct appended (and, for the
+     * job, when and where it was translated).
+     */
+    public MapPartitionsFunction<Row, Row> appendResults(Columns columns, boolean executorColumns) {
+        return new AppendResults(this, columns, executorColumns);
+    }
+
+    /** One result struct per task, in order (executor side). */
+    public List<Row> translate(List<TranslationTask> tasks) {
+        return translate(tasks, ExecutorModelCache.lease(settings, model)).results;
+    }
+
+    private record Translated(List<Row> results, int loadsInJvm) {
+    }
+
+    private Translated translate(List<TranslationTask> tasks, ExecutorModelCache.Lease lease) {
+        TranslationPlanner planner = new TranslationPlanner(lease.engine(), settings.plannerSettings(), null);
+        List<RowTranslation> done = planner.translate(tasks);
+        List<Row> rows = new ArrayList<>(done.size());
+        long tokens = 0;
+        for (int i = 0; i < done.size(); i++) {
+            RowTranslation r = done.get(i);
+            rows.add(struct(r, tasks.get(i)));
+            tokens += r.outputTokens();
+        }
+        if (rowsDone != null) {
+            rowsDone.add(tasks.size());
+        }
+        if (outputTokens != null) {
+            outputTokens.add(tokens);
+        }
+        return new Translated(rows, lease.loadsInJvm());
+    }
+
+    private Row struct(RowTranslation r, TranslationTask task) {
+        List<Row> turns = new ArrayList<>();
+        for (TurnOutput t : r.turns()) {
+            turns.add(RowFactory.create(t.instruction(), t.response(), t.finishReason()));
+        }
+        List<Row> alignment = new ArrayList<>();
+        for (RowTranslation.TranslatedSegment s : r.segments()) {
+            alignment.add(RowFactory.create(s.sourceStart(), s.sourceEnd(), s.targetStart(), s.targetEnd()));
+        }
+        boolean translated = r.ok();
+        return RowFactory.create(r.translation(), r.status().name().toLowerCase(java.util.Locale.ROOT), r.error(),
+                translated && settings.quality() ? QualityFields.of(r, task) : null,
+                r.inputTokens(), r.outputTokens(), r.finishReason(), r.reusedPrefixTokens(),
+                translated ? OutputSchema.seq(turns) : null, translated ? r.segments().size() : null,
+                translated ? OutputSchema.seq(alignment) : null);
+    }
+
+    /** {@link #appendResults}: reads groups of rows, translates each group, emits rows with results. */
+    private static final class AppendResults implements MapPartitionsFunction<Row, Row> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final ExecutorTranslation translator;
+        private final Columns columns;
+        private final boolean executorColumns;
+
+        AppendResults(ExecutorTranslation translator, Columns columns, boolean executorColumns) {
+            this.translator = translator;
+            this.columns = columns;
+            this.executorColumns = executorColumns;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> input) {
+            if (!input.hasNext()) {
+                return input;
+            }
+            ExecutorModelCache.Lease lease = ExecutorModelCache.lease(translator.settings, translator.model);
+            return new Iterator<>() {
+                private Iterator<Row> current = List.<Row>of().iterator();
+
+                @Override
+                public boolean hasNext() {
+                    while (!current.hasNext() && input.hasNext()) {
+                        List<Row> group = new ArrayList<>(ROWS_PER_CALL);
+                        while (input.hasNext() && group.size() < ROWS_PER_CALL) {
+                            group.add(input.next());
+                        }
+                        current = withResults(group, lease).iterator();
+                    }
+                    return current.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return current.next();
+                }
+            };
+        }
+
+        private List<Row> withResults(List<Row> rows, ExecutorModelCache.Lease lease) {
+            List<TranslationTask> tasks = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                tasks.add(task(rows.get(i), i));
+            }
+            Translated t = translator.translate(tasks, lease);
+            Timestamp now = new Timestamp(System.currentTimeMillis());
+            Row executor = RowFactory.create(HOST, PID, t.loadsInJvm());
+            List<Row> out = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                Object[] values = new Object[r.size() + (executorColumns ? 3 : 1)];
+                for (int c = 0; c < r.size(); c++) {
+                    values[c] = r.get(c);
+                }
+                values[r.size()] = t.results().get(i);
+                if (executorColumns) {
+                    values[r.size() + 1] = now;
+                    values[r.size() + 2] = executor;
+                }
+                out.add(RowFactory.create(values));
+            }
+            return out;
+        }
+
+        private TranslationTask task(Row r, int index) {
+            Columns c = columns;
+            return new TranslationTask(Integer.toString(index), r.isNullAt(c.text()) ? null : r.get(c.text()).toString(),
+                    c.srcLang() < 0 ? c.srcDefault() : r.getString(c.srcLang()),
+                    c.tgtLang() < 0 ? c.tgtDefault() : r.getString(c.tgtLang()),
+                    strings(r, c.followups()), strings(r, c.terms()));
+        }
+
+        /** An array&lt;string&gt; column, or a string column as one entry; empty when absent or null. */
+        private static List<String> strings(Row r, int col) {
+            if (col < 0 || r.isNullAt(col)) {
+                return List.of();
+            }
+            Object v = r.get(col);
+            return v instanceof String s ? List.of(s) : r.getList(col);
+        }
+    }
+
+    private static final long PID = ProcessHandle.current().pid();
+    private static final String HOST = host();
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+}
