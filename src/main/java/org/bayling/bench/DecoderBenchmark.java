@@ -12,18 +12,21 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bayling.model.BaylingModel;
 import org.bayling.model.LlamaSession;
+import org.bayling.model.Precision;
 
 /**
- * Measures the decoder: load (peak Java heap above the baseline, peak RSS), then for each batch size
- * a prefill of random prompts and greedy decode steps, reporting tokens/s and milliseconds per step.
+ * Measures the decoder in one precision: load (seconds, peak Java heap above the baseline, device
+ * bytes of the weights), then for each batch size a prefill of random prompts and greedy decode
+ * steps, reporting tokens/s, milliseconds and minor page faults per step; peak RSS at the end. One
+ * configuration per process: the peak resident size is the process's.
  */
 public final class DecoderBenchmark {
 
     private DecoderBenchmark() {
     }
 
-    public static Map<String, Object> run(Path modelDir, List<Integer> batches, int promptLen, int newTokens,
-                                          int repeats) throws Exception {
+    public static Map<String, Object> run(Path modelDir, Precision precision, List<Integer> batches, int promptLen,
+                                          int newTokens, int repeats) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
@@ -42,7 +45,7 @@ public final class DecoderBenchmark {
         sampler.setDaemon(true);
         sampler.start();
         long t0 = System.nanoTime();
-        BaylingModel model = BaylingModel.load(modelDir, ai.djl.Device.cpu());
+        BaylingModel model = BaylingModel.load(modelDir, ai.djl.Device.cpu(), precision);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
         sampler.join();
@@ -52,7 +55,11 @@ public final class DecoderBenchmark {
             long largestBytes = largest * 2; // stored as float16
             report.put("model", Map.of("hidden", c.hiddenSize(), "layers", c.numLayers(), "heads", c.numHeads(),
                     "intermediate", c.intermediateSize(), "vocab", c.vocabSize()));
+            report.put("dtype", Precision.label(precision.compute()));
+            report.put("weights", precision.weights().label());
+            report.put("weight_mb", round(model.decoder().weightBytes() / 1048576.0));
             report.put("load_seconds", round(loadSeconds));
+            report.put("rss_after_load_mb", round(rssKb("VmRSS:") / 1024.0));
             report.put("peak_heap_during_load_mb", round((peak.get() - baseline) / 1048576.0));
             report.put("largest_tensor_mb", round(largestBytes / 1048576.0));
             report.put("peak_heap_over_largest_tensor", round((double) (peak.get() - baseline) / largestBytes));
@@ -63,7 +70,8 @@ public final class DecoderBenchmark {
             for (int batch : batches) {
                 double bestPrefill = Double.MAX_VALUE;
                 double bestDecode = Double.MAX_VALUE;
-                for (int r = 0; r < repeats + 1; r++) { // first round warms up
+                long decodeFaults = Long.MAX_VALUE;
+                for (int r = 0; r < repeats + 1; r++) { // the first round warms up, unless it is the only one
                     int[][] prompts = new int[batch][promptLen];
                     for (int[] p : prompts) {
                         p[0] = 1;
@@ -75,6 +83,7 @@ public final class DecoderBenchmark {
                         long a = System.nanoTime();
                         float[][] logits = s.append(prompts).values();
                         long b = System.nanoTime();
+                        long faults = minorFaults();
                         for (int step = 0; step < newTokens; step++) {
                             int[][] next = new int[batch][1];
                             for (int row = 0; row < batch; row++) {
@@ -83,9 +92,11 @@ public final class DecoderBenchmark {
                             logits = s.append(next).values();
                         }
                         long e = System.nanoTime();
-                        if (r > 0) {
+                        faults = minorFaults() - faults;
+                        if (r > 0 || repeats == 0) {
                             bestPrefill = Math.min(bestPrefill, (b - a) / 1e9);
                             bestDecode = Math.min(bestDecode, (e - b) / 1e9);
+                            decodeFaults = Math.min(decodeFaults, faults);
                         }
                     }
                 }
@@ -96,10 +107,12 @@ public final class DecoderBenchmark {
                 run.put("prefill_tokens_per_s", round(batch * promptLen / bestPrefill));
                 run.put("decode_tokens_per_s", round(batch * newTokens / bestDecode));
                 run.put("decode_ms_per_step", round(bestDecode * 1000 / newTokens));
+                run.put("page_faults_per_decode_step", round((double) decodeFaults / newTokens));
                 runs.add(run);
             }
             report.put("runs", runs);
             report.put("peak_rss_mb", round(peakRssKb() / 1024.0));
+            report.put("peak_rss_over_weights", round(peakRssKb() * 1024.0 / model.decoder().weightBytes()));
         }
         return report;
     }
@@ -116,9 +129,14 @@ public final class DecoderBenchmark {
 
     /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
     static long peakRssKb() {
+        return rssKb("VmHWM:");
+    }
+
+    /** A /proc/self/status line (VmHWM:, VmRSS:) in KiB; -1 elsewhere. */
+    static long rssKb(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(key)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
@@ -126,6 +144,17 @@ public final class DecoderBenchmark {
             return -1;
         }
         return -1;
+    }
+
+    /** Minor page faults of this process so far (field 10 of /proc/self/stat); 0 elsewhere. */
+    static long minorFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // after "pid (comm) "
+            return Long.parseLong(f[7]); // fields from 3 on: state ppid pgrp session tty tpgid flags minflt
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     static double round(double v) {

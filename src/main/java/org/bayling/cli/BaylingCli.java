@@ -20,6 +20,22 @@ public final class BaylingCli implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("ai.djl.offline", "true"); // weights come from paths only; DJL never downloads
-        System.exit(new CommandLine(new BaylingCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with the project's error handling: a precision this PyTorch build cannot run
+     * (or another bad option value found while loading) is a configuration error, one line, exit 2.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new BaylingCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof org.bayling.model.UnsupportedPrecisionException) {
+                commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+                return ExitCodes.BAD_CONFIGURATION;
+            }
+            throw e;
+        });
+        return cli;
     }
 }

@@ -13,6 +13,7 @@ import org.bayling.bench.JobBenchmark;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelCheck;
 import org.bayling.model.ModelUnreadableException;
+import org.bayling.model.Precision;
 import org.bayling.model.checkpoint.ModelFiles;
 import org.bayling.bench.PrefixReuseBenchmark;
 import org.bayling.bench.RandomCheckpoint;
@@ -28,8 +29,19 @@ import picocli.CommandLine.Option;
         description = "Benchmarks: decoder throughput (prefill/decode tokens/s at several batch sizes), memory while loading, prefix reuse.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "Model directory to measure (default: a random bench-shape model built at run time).")
+    @Option(names = "--model", description = "Model directory to measure (default: a random model of --shape built at run time).")
     Path model;
+
+    @Option(names = "--shape", defaultValue = "134m", description = "Shape of the random model: 134m (bench shape), 1b"
+            + " (hidden 2048, 22 layers, GQA 32/4), 7b (BayLing-7B) or 13b (BayLing-13B). Default: ${DEFAULT-VALUE}.")
+    String shape;
+
+    @Option(names = "--checkpoint-cache", description = "Keep random checkpoints here and reuse them across runs"
+            + " (default: a temporary directory, removed afterwards). A 7b checkpoint is 13.5 GB of float16.")
+    Path checkpointCache;
+
+    @Mixin
+    PrecisionOptions precision = new PrecisionOptions();
 
     @Option(names = "--tokenizer-from", defaultValue = "../shared/fixtures/tiny-llama2",
             description = "Where the random model takes its tokenizer from.")
@@ -112,16 +124,24 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = model;
         Path temp = null;
         if (dir == null && !skipDecoder) {
-            temp = Files.createTempDirectory("bayling-bench");
-            dir = temp.resolve("bench-100m");
-            RandomCheckpoint.write(dir, RandomCheckpoint.Shape.bench(), tokenizerFrom, 42);
+            RandomCheckpoint.Shape s = RandomCheckpoint.Shape.named(shape);
+            Path root = checkpointCache != null ? checkpointCache : (temp = Files.createTempDirectory("bayling-bench"));
+            dir = root.resolve("random-" + s.name());
+            long t0 = System.nanoTime();
+            RandomCheckpoint.write(dir, s, tokenizerFrom, 42);
+            report.put("shape", s.name());
+            report.put("parameters", s.parameters());
+            report.put("checkpoint_write_seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
         }
         try {
             if (!skipDecoder) {
-                report.put("decoder", DecoderBenchmark.run(dir, batches, promptTokens, newTokens, repeats));
+                Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(),
+                        org.bayling.model.ModelConfig.load(dir).torchDtype());
+                report.put("decoder", DecoderBenchmark.run(dir, p, batches, promptTokens, newTokens, repeats));
             }
             if (overheadModel != null) {
-                report.put("tiny_overhead", DecoderBenchmark.run(overheadModel, List.of(1, 8), promptTokens, 64, repeats));
+                report.put("tiny_overhead", DecoderBenchmark.run(overheadModel, Precision.F32, List.of(1, 8), promptTokens,
+                        64, repeats));
             }
             if (jobCorpus != null && jobModel != null) {
                 GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());

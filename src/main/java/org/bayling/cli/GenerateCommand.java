@@ -56,6 +56,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--device", defaultValue = "auto", description = "auto|cpu|gpu|gpu:N (auto: GPU 0 if any, else CPU).")
+    String device;
+
+    @Mixin
+    PrecisionOptions precision = new PrecisionOptions();
+
     @Mixin
     GenerationOptions generation = new GenerationOptions();
 
@@ -69,7 +75,8 @@ public final class GenerateCommand implements Callable<Integer> {
         } catch (ModelUnreadableException e) {
             return CommandFailure.report("generate", e, System.err, false);
         }
-        try (BaylingZooModel zoo = BaylingModelZoo.load(model, null, null, template);
+        try (BaylingZooModel zoo = BaylingModelZoo.load(model, DeviceOption.parse(device), precision.dtype,
+                precision.weights, template);
              Predictor<GenerationRequest, GenerationResult> predictor = zoo.newPredictor()) {
             BaylingModel bayling = zoo.bayling();
             GenerationConfig config = generation.applyTo(bayling.defaults());
@@ -100,6 +107,11 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private static String toJson(int[] ids, List<GeneratedSequence> seqs, BaylingModel model, GenerationConfig config) {
         Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> precision = new LinkedHashMap<>();
+        precision.put("device", model.decoder().device().toString());
+        precision.put("dtype", org.bayling.model.Precision.label(model.decoder().precision().compute()));
+        precision.put("weights", model.decoder().precision().weights().label());
+        root.put("precision", precision);
         root.put("input_ids", ids);
         List<Map<String, Object>> outputs = new ArrayList<>();
         for (GeneratedSequence s : seqs) {

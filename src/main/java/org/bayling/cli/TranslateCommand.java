@@ -161,6 +161,9 @@ public final class TranslateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     GenerationOptions generationOptions = new GenerationOptions();
 
+    @CommandLine.Mixin
+    PrecisionOptions precision = new PrecisionOptions();
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -215,7 +218,8 @@ public final class TranslateCommand implements Callable<Integer> {
                 .cacheDir(cacheDir).glossary(glossary)
                 .columns(new TranslateOptions.Columns(idColumn, textColumn, srcLangColumn, tgtLangColumn,
                         followupsColumn, termsColumn, referenceColumn))
-                .generation(generation()).device(device).threadsPerTask(threads).template(template)
+                .generation(generation()).device(device).dtype(precision.dtype).weights(precision.weights)
+                .threadsPerTask(threads).template(template)
                 .instructionLanguage(instructionLanguage).maxBatchTokens(maxBatchTokens)
                 .maxPromptTokens(maxPromptTokens).unit(TranslationUnit.parse(unit)).chunkTokens(chunkTokens).dedup(!noDedup).partitions(partitions).commitEvery(commitEvery)
                 .runId(runId).progressIntervalMs(progressSeconds * 1000).engineFactory(engineFactory).build();

@@ -2,7 +2,6 @@ package org.bayling.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.bayling.generate.GenerationConfig;
@@ -37,17 +36,17 @@ public final class BaylingModel implements AutoCloseable {
     /**
      * Loads a Hugging Face model directory.
      *
-     * @param parent   manager that owns the weights (a DJL {@code Model}'s), on the compute device
-     * @param dtype    compute type: float32 on CPU; float16 on GPUs
-     * @param template {@code bayling}, {@code bayling3}, or null to detect it from the tokenizer
+     * @param parent    manager that owns the weights (a DJL {@code Model}'s), on the compute device
+     * @param precision compute dtype and weight storage
+     * @param template  {@code bayling}, {@code bayling3}, or null to detect it from the tokenizer
      */
-    public static BaylingModel load(Path dir, NDManager parent, DataType dtype, String template) throws IOException {
+    public static BaylingModel load(Path dir, NDManager parent, Precision precision, String template) throws IOException {
         ModelConfig config = ModelConfig.load(dir);
         GenerationConfig defaults = GenerationDefaults.load(dir, config);
         ConversationTemplate tpl = template == null ? ConversationTemplate.detect(dir) : ConversationTemplate.byName(template);
         BaylingTokenizer tokenizer = BaylingTokenizer.load(dir, config);
         try (CheckpointReader reader = Checkpoints.open(dir)) {
-            LlamaModel decoder = LlamaModel.load(config, reader, parent, dtype);
+            LlamaModel decoder = LlamaModel.load(config, reader, parent, precision);
             return new BaylingModel(dir, config, defaults, tokenizer, tpl, decoder);
         } catch (IOException | RuntimeException e) {
             tokenizer.close();
@@ -55,11 +54,20 @@ public final class BaylingModel implements AutoCloseable {
         }
     }
 
-    /** Loads onto a device with its own manager (CPU float32 unless a GPU is given). */
+    /** Loads onto a device with its own manager, in the device's default precision ({@code --dtype auto}). */
     public static BaylingModel load(Path dir, Device device) throws IOException {
+        return load(dir, device, Precision.resolve(null, null, device, ModelConfig.load(dir).torchDtype()));
+    }
+
+    /** Loads onto a device with its own manager, in {@code precision}. */
+    public static BaylingModel load(Path dir, Device device, Precision precision) throws IOException {
         NDManager manager = PyTorchRuntime.engine().newBaseManager(device);
-        DataType dtype = device.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
-        return load(dir, manager, dtype, null);
+        try {
+            return load(dir, manager, precision, null);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
 
     public Path dir() {

@@ -3,15 +3,17 @@ package org.bayling.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.bayling.model.checkpoint.DType;
 
 /**
  * Keys and values of every layer for a batch of rows, preallocated as {@code [rows, kvHeads, capacity,
  * headDim]} and written in place, so a decode step copies one token per row instead of the whole
  * cache. Slots are shared by all rows; each row records which slots hold its real tokens (left
- * padding, truncated turns) and its next position. The cache owns its arrays through its own
- * manager and frees them on {@link #close()}.
+ * padding, truncated turns) and its next position. Keys and values are held in the compute dtype.
+ * The cache owns its arrays through its own manager and frees them on {@link #close()}.
  */
 final class KvCache implements AutoCloseable {
 
@@ -19,6 +21,7 @@ final class KvCache implements AutoCloseable {
     private final int layers;
     private final int kvHeads;
     private final int headDim;
+    private final DType dtype;
     private NDArray[] keys;
     private NDArray[] values;
     private int rows;
@@ -27,25 +30,23 @@ final class KvCache implements AutoCloseable {
     private boolean[][] valid;  // [row][slot]
     private int[] nextPosition; // per row: tokens held, hence the position of the next one
 
-    private KvCache(NDManager parent, int layers, int kvHeads, int headDim) {
+    private KvCache(NDManager parent, int layers, int kvHeads, int headDim, DType dtype) {
         this.manager = parent.newSubManager();
         this.layers = layers;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
+        this.dtype = dtype;
     }
 
-    KvCache(NDManager parent, ModelConfig config, int rows, int initialCapacity) {
-        this.manager = parent.newSubManager();
-        this.layers = config.numLayers();
-        this.kvHeads = config.numKvHeads();
-        this.headDim = config.headDim();
+    KvCache(NDManager parent, ModelConfig config, DType dtype, int rows, int initialCapacity) {
+        this(parent, config.numLayers(), config.numKvHeads(), config.headDim(), dtype);
         this.rows = rows;
         this.capacity = Math.max(16, initialCapacity);
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
-            keys[l] = manager.zeros(new Shape(rows, kvHeads, capacity, headDim));
-            values[l] = manager.zeros(new Shape(rows, kvHeads, capacity, headDim));
+            keys[l] = zeros(capacity);
+            values[l] = zeros(capacity);
         }
         this.valid = new boolean[rows][capacity];
         this.nextPosition = new int[rows];
@@ -85,7 +86,7 @@ final class KvCache implements AutoCloseable {
     }
 
     private NDArray grow(NDArray old, int newCapacity) {
-        NDArray bigger = manager.zeros(new Shape(rows, kvHeads, newCapacity, headDim), old.getDataType());
+        NDArray bigger = zeros(newCapacity);
         if (length > 0) {
             bigger.set(new NDIndex(":, :, :{}", length), old.get(new NDIndex(":, :, :{}", length)));
         }
@@ -93,25 +94,32 @@ final class KvCache implements AutoCloseable {
         return bigger;
     }
 
-    /** Writes one layer's new keys/values {@code [rows, kvHeads, t, headDim]} at slots [length, length + t). */
-    void write(int layer, NDArray k, NDArray v) {
-        int t = (int) k.getShape().get(2);
-        NDIndex slots = new NDIndex().addAllDim(2).addSliceDim(length, length + t); // built, not parsed: hot path
-        keys[layer].set(slots, k);
-        values[layer].set(slots, v);
+    /** Zeros {@code [rows, kvHeads, slots, headDim]} in the cache's dtype (DJL cannot make bfloat16 arrays itself). */
+    private NDArray zeros(int slots) {
+        Shape shape = new Shape(rows, kvHeads, slots, headDim);
+        return switch (dtype) {
+            case F32 -> manager.zeros(shape, DataType.FLOAT32);
+            case F16 -> manager.zeros(shape, DataType.FLOAT16);
+            default -> {
+                // TorchScript runs in inference mode; a clone made out here can be written in place.
+                NDArray inference = TorchOps.get().zeros(shape, dtype, manager);
+                NDArray zeros = inference.duplicate();
+                inference.close();
+                yield zeros;
+            }
+        };
     }
 
-    /** Views of one layer's keys/values over slots [0, used), attached to {@code owner}. */
-    NDArray keys(int layer, int used, NDManager owner) {
-        NDArray view = keys[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
-        view.attach(owner);
-        return view;
+    /**
+     * One layer's whole key buffer {@code [rows, kvHeads, capacity, headDim]}: the attention operator
+     * writes the new slots [length, length + t) in place and reads [0, length + t).
+     */
+    NDArray keys(int layer) {
+        return keys[layer];
     }
 
-    NDArray values(int layer, int used, NDManager owner) {
-        NDArray view = values[layer].get(new NDIndex().addAllDim(2).addSliceDim(0, used));
-        view.attach(owner);
-        return view;
+    NDArray values(int layer) {
+        return values[layer];
     }
 
     /** Records that {@code t} slots were appended, with which of them hold real tokens per row. */
@@ -163,7 +171,7 @@ final class KvCache implements AutoCloseable {
 
     /** A new cache holding copies of the given rows (the copy outlives this cache). */
     KvCache copyRows(int[] order) {
-        KvCache copy = new KvCache(manager.getParentManager(), layers, kvHeads, headDim);
+        KvCache copy = new KvCache(manager.getParentManager(), layers, kvHeads, headDim, dtype);
         copy.rows = order.length;
         copy.capacity = capacity;
         copy.length = length;
@@ -191,13 +199,13 @@ final class KvCache implements AutoCloseable {
      * A new cache whose row i starts as a copy of {@code seeds[i]} (a one-row cache, or null for an
      * empty row). Rows sharing one seed are copied with a single gather.
      */
-    static KvCache seeded(NDManager parent, ModelConfig config, KvCache[] seeds) {
+    static KvCache seeded(NDManager parent, ModelConfig config, DType dtype, KvCache[] seeds) {
         int rows = seeds.length;
         int longest = 0;
         for (KvCache s : seeds) {
             longest = Math.max(longest, s == null ? 0 : s.length);
         }
-        KvCache cache = new KvCache(parent, config, rows, longest + 64);
+        KvCache cache = new KvCache(parent, config, dtype, rows, longest + 64);
         cache.length = longest;
         for (int i = 0; i < rows; i++) {
             KvCache s = seeds[i];

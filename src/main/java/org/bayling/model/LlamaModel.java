@@ -2,21 +2,21 @@ package org.bayling.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import java.io.IOException;
 import org.bayling.model.checkpoint.CheckpointReader;
+import org.bayling.model.checkpoint.DType;
 
 /**
  * The LLaMA decoder ({@code LlamaForCausalLM}) on DJL's NDArray API: embed → per layer (RMSNorm,
  * fused QKV, RoPE, grouped-query attention over the KV cache, output projection, residual, RMSNorm,
  * SwiGLU MLP, residual) → final RMSNorm → LM head. Stateless apart from its weights: all per-sequence
- * state lives in a {@link KvCache}, so one model serves many sessions.
+ * state lives in a {@link KvCache}, so one model serves many sessions. Activations, cache, masks and
+ * rotary tables are in the compute dtype of its {@link Precision}; RMSNorm statistics are float32
+ * (as in Hugging Face), attention is PyTorch's fused scaled-dot-product kernel.
  */
 public final class LlamaModel implements AutoCloseable {
 
@@ -24,28 +24,40 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaWeights weights;
     private final RotaryEmbedding rope;
     private final NDManager manager;
-    private final DataType dtype;
+    private final Precision precision;
 
-    private LlamaModel(ModelConfig config, LlamaWeights weights, NDManager manager, DataType dtype) {
+    private LlamaModel(ModelConfig config, LlamaWeights weights, NDManager manager, Precision precision) {
         this.config = config;
         this.weights = weights;
         this.rope = new RotaryEmbedding(config);
         this.manager = manager;
-        this.dtype = dtype;
+        this.precision = precision;
     }
 
-    /** Loads the weights onto {@code device} in {@code dtype} (float32 for CPU; float16 for GPUs). */
-    public static LlamaModel load(ModelConfig config, CheckpointReader reader, Device device, DataType dtype)
+    /** Loads the weights onto {@code device} in {@code precision}. */
+    public static LlamaModel load(ModelConfig config, CheckpointReader reader, Device device, Precision precision)
             throws IOException {
-        return load(config, reader, NDManager.newBaseManager(device, "PyTorch"), dtype);
+        return load(config, reader, NDManager.newBaseManager(device, "PyTorch"), precision);
     }
 
     /** Loads the weights into a sub-manager of {@code parent} (closed with the model, or with the parent). */
-    public static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, DataType dtype)
+    public static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, Precision precision)
             throws IOException {
+        return load(config, reader, parent, precision, !parent.getDevice().isGpu());
+    }
+
+    /**
+     * As {@link #load(ModelConfig, CheckpointReader, NDManager, Precision)}, choosing the int8 product:
+     * PyTorch's packed CPU kernel, or dequantizing per product (what GPUs run; tests run it on CPU).
+     */
+    static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, Precision precision,
+                           boolean packedInt8) throws IOException {
+        PrecisionSupport.check(parent, precision);
+        PrecisionSupport.warnIfSlow(parent.getDevice(), precision);
         NDManager manager = parent.newSubManager();
         try {
-            return new LlamaModel(config, LlamaWeights.load(reader, config, manager, dtype), manager, dtype);
+            return new LlamaModel(config, LlamaWeights.load(reader, config, manager, precision, packedInt8), manager,
+                    precision);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -56,13 +68,22 @@ public final class LlamaModel implements AutoCloseable {
         return config;
     }
 
+    public Precision precision() {
+        return precision;
+    }
+
     public Device device() {
         return manager.getDevice();
     }
 
+    /** Device bytes held by the weights. */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
     /** A new decoding session for {@code rows} sequences (empty until tokens are appended). */
     public LlamaSession newSession(int rows) {
-        return new LlamaSession(this, new KvCache(manager, config, rows, 64));
+        return new LlamaSession(this, new KvCache(manager, config, precision.compute(), rows, 64));
     }
 
     /**
@@ -76,7 +97,7 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < caches.length; i++) {
             caches[i] = seeds.get(i) == null ? null : ((LlamaCacheSnapshot) seeds.get(i)).cache;
         }
-        LlamaSession session = new LlamaSession(this, KvCache.seeded(manager, config, caches));
+        LlamaSession session = new LlamaSession(this, KvCache.seeded(manager, config, precision.compute(), caches));
         for (int i = 0; i < caches.length; i++) {
             int common = 0;
             if (seeds.get(i) != null) {
@@ -108,101 +129,45 @@ public final class LlamaModel implements AutoCloseable {
     NDArray forward(StepInputs in, KvCache cache, NDManager step) {
         NDArray x = weights.embedding.get(new NDIndex("{}", in.ids())); // [rows, t, hidden]
         x.attach(step);
-        int used = cache.length() + in.t();
+        if (precision.embeddingDtype() != precision.compute()) {
+            x = TorchOps.get().cast(x, precision.compute());
+        }
         for (int l = 0; l < weights.layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
-            x = x.add(attention(rmsNorm(x), w, l, in, cache, used, step));
+            x = x.add(attention(rmsNorm(x), w, l, in, cache));
             x = x.add(mlp(rmsNorm(x), w));
         }
         return rmsNorm(x);
     }
 
-    /** LlamaRMSNorm without its weight (folded into the next matrix): x / sqrt(mean(x²) + eps). */
+    /** LlamaRMSNorm without its weight (folded into the next matrix): x / sqrt(mean(x²) + eps), in float32. */
     private NDArray rmsNorm(NDArray x) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).pow(-0.5f);
-        return x.mul(inv);
+        return TorchOps.get().rmsNorm(x, config.rmsNormEps());
     }
 
     /** LlamaMLP: down(silu(gate(x)) * up(x)), gate and up fused. */
     private NDArray mlp(NDArray x, LlamaWeights.Layer w) {
-        NDList gu = project(x, w.gateUp()).split(2, 2);
-        return project(silu(gu.get(0)).mul(gu.get(1)), w.down());
+        return w.down().apply(TorchOps.get().swiglu(w.gateUp().apply(x)));
     }
-
-    /** Rows up to which {@link #project} multiplies weight-first. */
-    static final int SMALL_BATCH = 64;
 
     /**
-     * {@code x @ W^T} for x {@code [..., in]} and W {@code [out, in]}. For the few rows of a decode step
-     * the product is computed as {@code (W @ x^T)^T}: BLAS then streams the large weight matrix once as
-     * the left operand instead of packing it as the right one, which measured 25-60% faster for 4-32
-     * rows on these CPUs (the transposed result is a small copy). Prefill keeps the plain form.
+     * LlamaAttention: the fused QKV projection, then RoPE, the cache update and grouped-query attention
+     * over the cache in one fused operator (see {@code attend} in torch_ops.py), then the output projection.
      */
-    private static NDArray project(NDArray x, NDArray w) {
-        long in = x.getShape().get(x.getShape().dimension() - 1);
-        long rows = x.getShape().size() / in;
-        if (rows > SMALL_BATCH) {
-            return Linear.linear(x, w).singletonOrThrow();
-        }
-        long out = w.getShape().get(0);
-        long[] shape = x.getShape().getShape();
-        shape[shape.length - 1] = out;
-        NDArray y = w.matMul(x.reshape(rows, in).transpose()); // [out, rows], in w's manager
-        y.attach(x.getManager());
-        NDArray result = y.transpose().reshape(new Shape(shape));
-        return result;
+    private NDArray attention(NDArray x, LlamaWeights.Layer w, int layer, StepInputs in, KvCache cache) {
+        NDArray out = TorchOps.get().attend(w.qkv().apply(x), in.cos(), in.sin(), cache.keys(layer),
+                cache.values(layer), cache.length(), in.mask(), config.numHeads(), config.numKvHeads());
+        return w.o().apply(out);
     }
 
-    private static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
-    }
-
-    /** LlamaAttention with RoPE and grouped-query attention over the cache. */
-    private NDArray attention(NDArray x, LlamaWeights.Layer w, int layer, StepInputs in, KvCache cache, int used,
-                              NDManager step) {
-        int heads = config.numHeads();
-        int kvHeads = config.numKvHeads();
-        int groups = config.kvGroups();
-        int d = config.headDim();
-        int b = in.rows();
-        int t = in.t();
-        NDList qkv = project(x, w.qkv()).split(new long[] {(long) (heads + kvHeads) * d}, 2);
-        // Rotate queries and keys together: [b, t, heads + kvHeads, d] * cos + rotate_half(.) * sin.
-        NDArray qk = qkv.get(0).reshape(b, t, heads + kvHeads, d);
-        qk = qk.mul(in.cos()).add(qk.matMul(weights.rotateHalf).mul(in.sin()));
-        NDList parts = qk.split(new long[] {heads}, 2);
-        NDArray q;
-        NDArray k;
-        NDArray v;
-        if (t == 1) { // decoding: [b, 1, h, d] is already [b, h, 1, d] in memory
-            q = parts.get(0).reshape(b, kvHeads, groups, d);
-            k = parts.get(1).reshape(b, kvHeads, 1, d);
-            v = qkv.get(1).reshape(b, kvHeads, 1, d);
-        } else {
-            q = parts.get(0).transpose(0, 2, 1, 3).reshape(b, kvHeads, groups * t, d);
-            k = parts.get(1).transpose(0, 2, 1, 3);
-            v = qkv.get(1).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        }
-        cache.write(layer, k, v);
-        NDArray keys = cache.keys(layer, used, step);
-        NDArray values = cache.values(layer, used, step);
-        NDArray scores = q.matMul(keys.transpose(0, 1, 3, 2)); // scale folded into the query weights
-        if (groups > 1) {
-            scores = scores.reshape(b, kvHeads, groups, t, used);
-        }
-        NDArray probs = scores.add(in.mask()).softmax(-1);
-        if (groups > 1) {
-            probs = probs.reshape(b, kvHeads, groups * t, used);
-        }
-        NDArray out = probs.matMul(values); // [b, kvHeads, groups * t, d] = [b, heads, t, d]
-        out = t == 1 ? out.reshape(b, 1, heads * d)
-                : out.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, heads * d);
-        return project(out, w.o());
-    }
-
-    /** Logits of the given hidden states {@code [..., hidden]} → {@code [..., vocab]}. */
+    /** Logits of the given hidden states {@code [..., hidden]} → {@code [..., vocab]}, float32. */
     NDArray logits(NDArray hidden) {
-        return project(hidden, weights.lmHead);
+        return weights.lmHead.apply(hidden).toType(DataType.FLOAT32, false);
+    }
+
+    /** Float32 logits {@code [rows, vocab]} of hidden states {@code [rows, hidden]} and their log-sum-exp {@code [rows]}. */
+    NDArray[] logitsAndLogSumExp(NDArray hidden) {
+        return TorchOps.get().logitsWithLogSumExp(weights.lmHead.apply(hidden));
     }
 
     /** Builds cos/sin arrays {@code [rows, t, 1, headDim]} for the given positions. */
@@ -212,20 +177,35 @@ public final class LlamaModel implements AutoCloseable {
         float[] sin = new float[positions.length * d];
         rope.table(positions, cos, sin);
         Shape shape = new Shape(rows, t, 1, d);
-        return new NDArray[] {step.create(cos, shape).toType(dtype, false), step.create(sin, shape).toType(dtype, false)};
+        return new NDArray[] {toCompute(step.create(cos, shape)), toCompute(step.create(sin, shape))};
     }
 
+    /** An additive attention mask {@code [rows, 1, t, used]} in the compute dtype. */
     NDArray mask(float[] mask, Shape shape, NDManager step) {
-        return step.create(mask, shape).toType(dtype, false);
+        return toCompute(step.create(mask, shape));
+    }
+
+    /** What the mask adds to hide a slot: the compute dtype's lowest finite value, as Hugging Face does. */
+    float maskedValue() {
+        return switch (precision.compute()) {
+            case F16 -> -65504f;
+            case BF16 -> -3.3895314e38f;
+            default -> -Float.MAX_VALUE;
+        };
+    }
+
+    private NDArray toCompute(NDArray f32) {
+        if (precision.compute() == DType.F32) {
+            return f32;
+        }
+        NDArray converted = TorchOps.get().cast(f32, precision.compute());
+        f32.close();
+        return converted;
     }
 
     NDArray lastPosition(NDArray hidden) {
         long last = hidden.getShape().get(1) - 1;
         return hidden.get(new NDIndex().addAllDim().addIndices(last));
-    }
-
-    DataType dtype() {
-        return dtype;
     }
 
     @Override

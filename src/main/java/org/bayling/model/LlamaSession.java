@@ -15,8 +15,6 @@ import org.bayling.generate.Logits;
  */
 public final class LlamaSession implements DecoderSession {
 
-    private static final float MASKED = -Float.MAX_VALUE; // what HF adds: finite, so no row is ever all -inf
-
     private final LlamaModel model;
     private final KvCache cache;
 
@@ -39,14 +37,13 @@ public final class LlamaSession implements DecoderSession {
     public Logits append(int[][] tokens) {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray hidden = run(tokens, step);
-            NDArray logits = model.logits(model.lastPosition(hidden)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-            NDArray max = logits.max(new int[] {1}, true);
-            float[] lse = logits.sub(max).exp().sum(new int[] {1}).log().add(max.squeeze(1)).toFloatArray();
+            NDArray[] logits = model.logitsAndLogSumExp(model.lastPosition(hidden));
+            float[] lse = logits[1].toFloatArray();
             double[] logSumExp = new double[lse.length];
             for (int i = 0; i < lse.length; i++) {
                 logSumExp[i] = lse[i];
             }
-            return new Logits(split(logits.toFloatArray(), tokens.length, vocabSize()), logSumExp);
+            return new Logits(split(logits[0].toFloatArray(), tokens.length, vocabSize()), logSumExp);
         }
     }
 
@@ -57,7 +54,7 @@ public final class LlamaSession implements DecoderSession {
         }
         try (NDManager step = model.manager().newSubManager()) {
             NDArray hidden = run(new int[][] {tokens}, step);
-            float[] flat = model.logits(hidden).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] flat = model.logits(hidden).toFloatArray();
             return split(flat, tokens.length, vocabSize());
         }
     }
@@ -90,7 +87,7 @@ public final class LlamaSession implements DecoderSession {
                 positions[r * t + i] = isReal ? pos++ : 0;
             }
         }
-        int groups = model.config().kvGroups();
+        float masked = model.maskedValue(); // finite, as HF adds, so no row is ever all -inf
         float[] mask = new float[rows * t * used];
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < t; i++) {
@@ -103,11 +100,11 @@ public final class LlamaSession implements DecoderSession {
                         int j = s - past;
                         visible = j == i || (j < i && real[r][j]);
                     }
-                    mask[base + s] = visible ? 0f : MASKED;
+                    mask[base + s] = visible ? 0f : masked;
                 }
             }
         }
-        Shape maskShape = groups > 1 ? new Shape(rows, 1, 1, t, used) : new Shape(rows, 1, t, used);
+        Shape maskShape = new Shape(rows, 1, t, used);
         NDArray[] rot = model.rotary(positions, rows, t, step);
         LlamaModel.StepInputs in = new LlamaModel.StepInputs(step.create(ids, new Shape(rows, t)), rot[0], rot[1],
                 model.mask(mask, maskShape, step), rows, t);

@@ -11,61 +11,73 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.bayling.model.checkpoint.CheckpointReader;
+import org.bayling.model.checkpoint.DType;
+import org.bayling.model.checkpoint.DirectBuffers;
 import org.bayling.model.checkpoint.TensorData;
 
 /**
  * The decoder's weights on the compute device, prepared for fast decoding:
  * <ul>
- *   <li>q/k/v projections fused into one matrix, gate/up into another (one matmul each);</li>
+ *   <li>q/k/v projections fused into one matrix, gate/up into another (one product each);</li>
  *   <li>each RMSNorm weight folded into the columns of the matrix that consumes its output, and the
  *       attention scale 1/sqrt(head_dim) folded into the query rows — the same function with fewer
- *       operations per step.</li>
+ *       operations per step;</li>
+ *   <li>matrices held as {@link Precision#weights()} says (float, or int8 quantized here).</li>
  * </ul>
- * Tensors are read one at a time from the checkpoint, so the Java heap never holds more than one.
+ * Tensors are read one at a time from the checkpoint and prepared in float32 before conversion to
+ * their storage type, so memory never holds more than one fused group in float32.
  */
 public final class LlamaWeights implements AutoCloseable {
 
-    /** One decoder layer: {@code [out, in]} matrices as stored by PyTorch's Linear. */
-    public record Layer(NDArray qkv, NDArray o, NDArray gateUp, NDArray down) {
+    /** One decoder layer's projections. */
+    record Layer(Projection qkv, Projection o, Projection gateUp, Projection down) {
     }
 
     private final NDManager manager;
-    final NDArray embedding;  // [vocab, hidden]
+    final Precision precision;
+    final NDArray embedding;  // [vocab, hidden] in precision.embeddingDtype()
     final Layer[] layers;
-    final NDArray lmHead;     // [vocab, hidden], final norm folded in
-    final NDArray rotateHalf; // [headDim, headDim]
+    final Projection lmHead;  // [vocab, hidden], final norm folded in
+    final NDArray rotateHalf; // [headDim, headDim] in the compute dtype
 
-    private LlamaWeights(NDManager manager, NDArray embedding, Layer[] layers, NDArray lmHead, NDArray rotateHalf) {
+    private LlamaWeights(NDManager manager, Precision precision, NDArray embedding, Layer[] layers, Projection lmHead,
+                         NDArray rotateHalf) {
         this.manager = manager;
+        this.precision = precision;
         this.embedding = embedding;
         this.layers = layers;
         this.lmHead = lmHead;
         this.rotateHalf = rotateHalf;
     }
 
-    /** Reads and prepares all weights; {@code dtype} is the compute type (float32 on CPU). */
-    public static LlamaWeights load(CheckpointReader reader, ModelConfig c, NDManager parent, DataType dtype)
-            throws IOException {
+    /**
+     * Reads and prepares all weights in {@code precision}.
+     *
+     * @param packedInt8 int8 products through PyTorch's packed CPU kernel (where shapes allow) rather
+     *                   than dequantizing per product
+     */
+    static LlamaWeights load(CheckpointReader reader, ModelConfig c, NDManager parent, Precision precision,
+                             boolean packedInt8) throws IOException {
         NDManager m = parent.newSubManager();
         try {
-            Loader load = new Loader(reader, m, dtype);
+            Loader load = new Loader(reader, m, precision, packedInt8);
             int h = c.hiddenSize();
             int q = c.numHeads() * c.headDim();
             int kv = c.numKvHeads() * c.headDim();
-            NDArray embedding = load.tensor("model.embed_tokens.weight", c.vocabSize(), h);
+            NDArray embeddingF32 = load.tensor("model.embed_tokens.weight", c.vocabSize(), h);
             Layer[] layers = new Layer[c.numLayers()];
             float scale = (float) (1.0 / Math.sqrt(c.headDim()));
             for (int i = 0; i < layers.length; i++) {
                 String p = "model.layers." + i + ".";
-                NDArray qkv = fuse(load.tensor(p + "input_layernorm.weight", h),
+                Projection qkv = load.projection(fuse(load.tensor(p + "input_layernorm.weight", h),
                         scaled(load.tensor(p + "self_attn.q_proj.weight", q, h), scale),
                         load.tensor(p + "self_attn.k_proj.weight", kv, h),
-                        load.tensor(p + "self_attn.v_proj.weight", kv, h));
-                NDArray o = load.tensor(p + "self_attn.o_proj.weight", h, q);
-                NDArray gateUp = fuse(load.tensor(p + "post_attention_layernorm.weight", h),
+                        load.tensor(p + "self_attn.v_proj.weight", kv, h)));
+                Projection o = load.projection(load.tensor(p + "self_attn.o_proj.weight", h, q));
+                Projection gateUp = load.projection(fuse(load.tensor(p + "post_attention_layernorm.weight", h),
                         load.tensor(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
-                        load.tensor(p + "mlp.up_proj.weight", c.intermediateSize(), h));
-                NDArray down = load.tensor(p + "mlp.down_proj.weight", h, c.intermediateSize());
+                        load.tensor(p + "mlp.up_proj.weight", c.intermediateSize(), h)));
+                Projection down = load.projection(load.tensor(p + "mlp.down_proj.weight", h, c.intermediateSize()));
                 layers[i] = new Layer(qkv, o, gateUp, down);
             }
             NDArray finalNorm = load.tensor("model.norm.weight", h);
@@ -73,11 +85,14 @@ public final class LlamaWeights implements AutoCloseable {
             if (tied && !c.tieWordEmbeddings()) {
                 throw new IOException("checkpoint is missing tensor 'lm_head.weight' and config.json does not tie word embeddings");
             }
-            NDArray lmHead = tied ? fuse(finalNorm, embedding.duplicate())
-                    : fuse(finalNorm, load.tensor("lm_head.weight", c.vocabSize(), h));
+            NDArray head = fuse(finalNorm, tied ? embeddingF32.duplicate() : load.tensor("lm_head.weight", c.vocabSize(), h));
+            DType embeddingDtype = precision.embeddingDtype();
+            Projection lmHead = new Projection.Dense(load.convert(head, embeddingDtype), embeddingDtype, precision.compute());
+            NDArray embedding = load.convert(embeddingF32, embeddingDtype);
             RotaryEmbedding rope = new RotaryEmbedding(c);
-            NDArray rotate = m.create(rope.rotateHalfMatrix(), new Shape(c.headDim(), c.headDim())).toType(dtype, false);
-            return new LlamaWeights(m, embedding, layers, lmHead, rotate);
+            NDArray rotate = load.convert(m.create(rope.rotateHalfMatrix(), new Shape(c.headDim(), c.headDim())),
+                    precision.compute());
+            return new LlamaWeights(m, precision, embedding, layers, lmHead, rotate);
         } catch (IOException | RuntimeException e) {
             m.close();
             throw e;
@@ -104,8 +119,8 @@ public final class LlamaWeights implements AutoCloseable {
         return s;
     }
 
-    /** Reads tensors, checks their shapes against the config, converts them to the compute type. */
-    private record Loader(CheckpointReader reader, NDManager manager, DataType dtype) {
+    /** Reads tensors (checked against the config) in float32 and converts prepared matrices to their storage. */
+    private record Loader(CheckpointReader reader, NDManager manager, Precision precision, boolean packedInt8) {
 
         NDArray tensor(String name, long... expected) throws IOException {
             if (!reader.names().contains(name)) {
@@ -116,28 +131,61 @@ public final class LlamaWeights implements AutoCloseable {
                 throw new IOException("tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                         + " but config.json implies " + Arrays.toString(expected));
             }
-            return toNDArray(t, manager, dtype);
+            try {
+                return toFloat32(t, manager);
+            } finally {
+                DirectBuffers.free(t.data()); // the file mapping, now rather than at the next GC
+            }
+        }
+
+        /** A float32 matrix in the storage {@link Precision#weights()} asks for; frees the input. */
+        Projection projection(NDArray w) {
+            WeightStorage storage = precision.weights();
+            if (storage != WeightStorage.INT8) {
+                return new Projection.Dense(convert(w, storage.dtype()), storage.dtype(), precision.compute());
+            }
+            NDArray[] quantized = TorchOps.get().quantizeInt8(w);
+            w.close();
+            boolean packed = packedInt8 && quantized[0].getShape().get(1) % 16 == 0;
+            NDArray scales = quantized[1];
+            if (packed) { // the CPU kernel takes scales in its activation type
+                scales = TorchOps.get().cast(quantized[1], DType.BF16);
+                quantized[1].close();
+            }
+            return new Projection.Int8(quantized[0], scales, packed);
+        }
+
+        /** {@code w} (float32) as {@code dtype}; frees the input when a new array is made. */
+        NDArray convert(NDArray w, DType dtype) {
+            if (dtype == DType.F32) {
+                return w;
+            }
+            NDArray converted = TorchOps.get().cast(w, dtype);
+            w.close();
+            return converted;
         }
     }
 
     /**
-     * Converts stored bytes to an array of the compute type. DJL aliases direct buffers (a mapped file),
-     * so the result is always a copy and the alias is closed at once. BF16 is widened in Java: DJL's
-     * CPU build cannot create BF16 arrays.
+     * Copies stored bytes into a float32 array. DJL aliases direct buffers (a mapped file), so the
+     * result is always a copy and the alias is closed at once. BF16 is widened in Java: DJL cannot
+     * create bfloat16 arrays, and TorchScript cannot reinterpret bits as another dtype.
      */
-    static NDArray toNDArray(TensorData t, NDManager manager, DataType dtype) {
+    static NDArray toFloat32(TensorData t, NDManager manager) {
         Shape shape = new Shape(t.shape());
         ByteBuffer data = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer widened = t.dtype() == DType.BF16 ? bf16ToF32(data, t.numel()) : null;
         NDArray alias = switch (t.dtype()) {
             case F32 -> manager.create(data, shape, DataType.FLOAT32);
             case F16 -> manager.create(data, shape, DataType.FLOAT16);
             case F64 -> manager.create(data, shape, DataType.FLOAT64);
-            case BF16 -> manager.create(bf16ToF32(data, t.numel()), shape, DataType.FLOAT32);
+            case BF16 -> manager.create(widened, shape, DataType.FLOAT32);
             default -> throw new IllegalArgumentException("tensor '" + t.name() + "' has non-float dtype " + t.dtype());
         };
         // toType(sameType, copy=true) hands back the alias itself in DJL 0.36, so copy explicitly.
-        NDArray copy = alias.getDataType() == dtype ? alias.duplicate() : alias.toType(dtype, false);
+        NDArray copy = alias.getDataType() == DataType.FLOAT32 ? alias.duplicate() : alias.toType(DataType.FLOAT32, false);
         alias.close();
+        DirectBuffers.free(widened);
         return copy;
     }
 
@@ -148,6 +196,15 @@ public final class LlamaWeights implements AutoCloseable {
         }
         out.flip();
         return out;
+    }
+
+    /** Device bytes of all weights. */
+    public long bytes() {
+        long total = embedding.getShape().size() * precision.embeddingDtype().bytes() + lmHead.bytes();
+        for (Layer l : layers) {
+            total += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes();
+        }
+        return total;
     }
 
     public NDManager manager() {

@@ -5,7 +5,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.repository.MRL;
 import ai.djl.repository.Repository;
@@ -20,6 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.ModelConfig;
+import org.bayling.model.Precision;
+import org.bayling.model.UnsupportedPrecisionException;
 import org.bayling.model.PyTorchRuntime;
 
 /**
@@ -34,8 +36,10 @@ public final class BaylingModelZoo extends ModelZoo {
     public static final String MODEL_DIR = "modelDir";
     /** Criteria argument: {@code bayling} or {@code bayling3}; absent = detect. */
     public static final String TEMPLATE = "template";
-    /** Criteria argument: {@code float32} (CPU default) or {@code float16} (GPU default). */
+    /** Criteria argument: compute dtype {@code auto} (default), {@code f32}, {@code f16} or {@code bf16}. */
     public static final String DTYPE = "dtype";
+    /** Criteria argument: weight storage {@code auto} (default: as computed), {@code f32}, {@code f16}, {@code bf16} or {@code int8}. */
+    public static final String WEIGHTS = "weights";
 
     public static final BaylingModelZoo INSTANCE = new BaylingModelZoo();
 
@@ -64,23 +68,24 @@ public final class BaylingModelZoo extends ModelZoo {
      * need the tokenizer and template next to the predictor get them without casting the ZooModel.
      *
      * @param device   null: GPU 0 if any, else CPU
-     * @param dtype    {@code float32} / {@code float16}, or null: float16 on GPUs, float32 on CPU
+     * @param dtype    compute dtype {@code auto|f32|f16|bf16}, or null for auto (see {@link Precision#resolve})
+     * @param weights  weight storage {@code auto|f32|f16|bf16|int8}, or null for auto
      * @param template {@code bayling}, {@code bayling3}, or null to detect it from the tokenizer
+     * @throws UnsupportedPrecisionException when this PyTorch build cannot run the precision on the device
      */
-    public static BaylingZooModel load(Path dir, Device device, String dtype, String template)
+    public static BaylingZooModel load(Path dir, Device device, String dtype, String weights, String template)
             throws IOException, ModelNotFoundException {
         if (!Files.isDirectory(dir)) {
             throw new ModelNotFoundException("model directory not found: " + dir);
         }
         var engine = PyTorchRuntime.engine();
         Device d = device != null ? device : engine.defaultDevice();
-        DataType type = dtype != null ? DataType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT))
-                : d.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+        Precision precision = Precision.resolve(dtype, weights, d, ModelConfig.load(dir).torchDtype());
         Model model = Model.newInstance(ARTIFACT, d, "PyTorch");
         try {
             // decoding is a loop over a KV cache inside BaylingTranslator, not one block call: the block is the identity
             model.setBlock(new LambdaBlock(list -> list == null ? new NDList() : list));
-            return new BaylingZooModel(model, BaylingModel.load(dir, model.getNDManager(), type, template));
+            return new BaylingZooModel(model, BaylingModel.load(dir, model.getNDManager(), precision, template));
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -128,10 +133,12 @@ public final class BaylingModelZoo extends ModelZoo {
                 throw new ModelNotFoundException("Criteria argument '" + MODEL_DIR + "' (the model directory) is required");
             }
             Object dtype = criteria.getArguments().get(DTYPE);
+            Object weights = criteria.getArguments().get(WEIGHTS);
             Object template = criteria.getArguments().get(TEMPLATE);
             @SuppressWarnings("unchecked") // DJL's loader API is generic; this zoo only makes BaylingZooModels
             ZooModel<I, O> zoo = (ZooModel<I, O>) load(Path.of(dirArg.toString()), criteria.getDevice(),
-                    dtype == null ? null : dtype.toString(), template == null ? null : template.toString());
+                    dtype == null ? null : dtype.toString(), weights == null ? null : weights.toString(),
+                    template == null ? null : template.toString());
             return zoo;
         }
 

@@ -231,6 +231,8 @@ public final class TranslateOptions implements Serializable {
         public Builder cacheDir(String v) { translation.cacheDir(v); return this; }
         public Builder generation(GenerationConfig v) { translation.generation(v); return this; }
         public Builder device(String v) { translation.device(v); return this; }
+        public Builder dtype(String v) { translation.dtype(v); return this; }
+        public Builder weights(String v) { translation.weights(v); return this; }
         public Builder threadsPerTask(int v) { translation.threadsPerTask(v); return this; }
         public Builder template(String v) { translation.template(v); return this; }
         public Builder instructionLanguage(String v) { translation.instructionLanguage(v); return this; }

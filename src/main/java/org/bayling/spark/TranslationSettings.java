@@ -42,6 +42,8 @@ public final class TranslationSettings implements Serializable {
     private final String cacheDir;
     private final GenerationConfig generation;
     private final String device;
+    private final String dtype;
+    private final String weights;
     private final int threadsPerTask;
     private final String template;
     private final String instructionLanguage;
@@ -63,6 +65,8 @@ public final class TranslationSettings implements Serializable {
                 : System.getProperty("java.io.tmpdir") + "/bayling-model-cache";
         generation = b.generation != null ? b.generation : GenerationConfig.bayling();
         device = blankToNull(b.device);
+        dtype = b.dtype == null || b.dtype.isBlank() ? "auto" : b.dtype.trim();
+        weights = b.weights == null || b.weights.isBlank() ? "auto" : b.weights.trim();
         threadsPerTask = b.threadsPerTask;
         template = blankToNull(b.template);
         instructionLanguage = b.instructionLanguage != null && !b.instructionLanguage.isBlank()
@@ -81,6 +85,7 @@ public final class TranslationSettings implements Serializable {
                 "--instruction-language must be en or zh, got " + instructionLanguage);
         check(device == null || device.equals("auto") || device.equals("cpu") || device.matches("gpu(:\\d+)?"),
                 "--device must be auto, cpu, gpu or gpu:N, got " + device);
+        EngineOptions.checkPrecision(dtype, weights);
     }
 
     private static void check(boolean ok, String message) {
@@ -105,6 +110,8 @@ public final class TranslationSettings implements Serializable {
         b.cacheDir = cacheDir;
         b.generation = generation;
         b.device = device;
+        b.dtype = dtype;
+        b.weights = weights;
         b.threadsPerTask = threadsPerTask;
         b.template = template;
         b.instructionLanguage = instructionLanguage;
@@ -119,7 +126,8 @@ public final class TranslationSettings implements Serializable {
 
     /** Engine options for one executor, once the model is local and the device chosen. */
     public EngineOptions engineOptions(String localModelDir, String chosenDevice, int threads) {
-        return new EngineOptions(localModelDir, chosenDevice, threads, generation, template, instructionLanguage);
+        return new EngineOptions(localModelDir, chosenDevice, threads, generation, template, instructionLanguage, dtype,
+                weights);
     }
 
     /** The planner's budgets and unit. */
@@ -134,7 +142,7 @@ public final class TranslationSettings implements Serializable {
     public String engineKey(String modelHash, DeviceSelector.Choice device) {
         return String.join("|", modelHash, cacheDir, device.device(), Integer.toString(device.threads()),
                 org.bayling.output.OutputSchema.generationHash(generation), String.valueOf(template),
-                instructionLanguage, engineFactory);
+                instructionLanguage, dtype, weights, engineFactory);
     }
 
     public String model() { return model; }
@@ -143,6 +151,10 @@ public final class TranslationSettings implements Serializable {
     public String cacheDir() { return cacheDir; }
     public GenerationConfig generation() { return generation; }
     public String device() { return device; }
+    /** Compute dtype option: auto, f32, f16 or bf16. */
+    public String dtype() { return dtype; }
+    /** Weight storage option: auto, f32, f16, bf16 or int8. */
+    public String weights() { return weights; }
     public int threadsPerTask() { return threadsPerTask; }
     public String template() { return template; }
     public String instructionLanguage() { return instructionLanguage; }
@@ -156,7 +168,7 @@ public final class TranslationSettings implements Serializable {
     @Override
     public String toString() {
         return "TranslationSettings{model=" + model + ", distribution=" + distribution + ", unit=" + unit.id()
-                + ", generation=" + generation + "}";
+                + ", dtype=" + dtype + ", weights=" + weights + ", generation=" + generation + "}";
     }
 
     /** Mutable builder; {@link #build()} validates. */
@@ -167,6 +179,8 @@ public final class TranslationSettings implements Serializable {
         private String cacheDir;
         private GenerationConfig generation;
         private String device;
+        private String dtype;
+        private String weights;
         private int threadsPerTask;
         private String template;
         private String instructionLanguage;
@@ -183,6 +197,8 @@ public final class TranslationSettings implements Serializable {
         public Builder cacheDir(String v) { cacheDir = v; return this; }
         public Builder generation(GenerationConfig v) { generation = v; return this; }
         public Builder device(String v) { device = v; return this; }
+        public Builder dtype(String v) { dtype = v; return this; }
+        public Builder weights(String v) { weights = v; return this; }
         public Builder threadsPerTask(int v) { threadsPerTask = v; return this; }
         public Builder template(String v) { template = v; return this; }
         public Builder instructionLanguage(String v) { instructionLanguage = v; return this; }

@@ -71,8 +71,10 @@ public final class BaylingTranslationEngine implements TranslationEngine {
         org.bayling.model.PyTorchRuntime.setThreads(options.threads());
         Device device = options.device() == null ? null : Device.fromName(options.device());
         try {
-            return new BaylingTranslationEngine(BaylingModelZoo.load(Path.of(options.modelDir()), device, null,
-                    options.template()), options);
+            return new BaylingTranslationEngine(BaylingModelZoo.load(Path.of(options.modelDir()), device, options.dtype(),
+                    options.weights(), options.template()), options);
+        } catch (org.bayling.model.UnsupportedPrecisionException e) {
+            throw e; // a configuration error with its own one-line message
         } catch (Exception e) {
             throw new IllegalStateException("cannot load model " + options.modelDir() + ": " + e.getMessage(), e);
         }

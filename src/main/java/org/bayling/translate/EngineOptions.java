@@ -12,9 +12,12 @@ import org.bayling.generate.GenerationConfig;
  * @param generation          decoding parameters (EOS ids empty = from the model directory)
  * @param template            {@code bayling}, {@code bayling3}, or null to detect from the model directory
  * @param instructionLanguage {@code en} or {@code zh}: the language the translation instruction is written in
+ * @param dtype               compute dtype: {@code auto}, {@code f32}, {@code f16} or {@code bf16} (null: auto)
+ * @param weights             weight storage: {@code auto}, {@code f32}, {@code f16}, {@code bf16} or {@code int8} (null: auto)
  */
 public record EngineOptions(String modelDir, String device, int threads, GenerationConfig generation,
-                            String template, String instructionLanguage) implements Serializable {
+                            String template, String instructionLanguage, String dtype, String weights)
+        implements Serializable {
 
     public EngineOptions {
         if (modelDir == null || modelDir.isBlank()) {
@@ -25,9 +28,16 @@ public record EngineOptions(String modelDir, String device, int threads, Generat
         if (!instructionLanguage.equals("en") && !instructionLanguage.equals("zh")) {
             throw new IllegalArgumentException("instruction language must be 'en' or 'zh', got " + instructionLanguage);
         }
+        dtype = dtype == null || dtype.isBlank() ? "auto" : dtype.trim();
+        weights = weights == null || weights.isBlank() ? "auto" : weights.trim();
+    }
+
+    /** Throws {@link IllegalArgumentException} naming {@code --dtype} or {@code --weights} when a value is unknown. */
+    public static void checkPrecision(String dtype, String weights) {
+        org.bayling.model.Precision.resolve(dtype, weights, null, null);
     }
 
     public static EngineOptions of(String modelDir, GenerationConfig generation) {
-        return new EngineOptions(modelDir, null, 0, generation, null, "en");
+        return new EngineOptions(modelDir, null, 0, generation, null, "en", "auto", "auto");
     }
 }

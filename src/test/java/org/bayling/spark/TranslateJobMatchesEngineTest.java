@@ -52,7 +52,7 @@ class TranslateJobMatchesEngineTest {
         }
         List<RowTranslation> direct;
         try (TranslationEngine engine = BaylingTranslationEngine.open(new EngineOptions(SparkTestSupport.tinyModel(),
-                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en"))) {
+                "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", "auto", "auto"))) {
             // all rows in one batch: the budget allows it
             direct = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0, 1 << 20, 256,
                     SparkTestSupport.quickGreedy()), null).translate(tasks);

@@ -89,6 +89,8 @@ public final class TranslationTransformer extends Transformer implements Default
     private final Param<String> instructionLanguage;
     private final Param<String> template;
     private final Param<String> device;
+    private final Param<String> dtype;
+    private final Param<String> weights;
     private final IntParam threads;
     private final IntParam maxBatchTokens;
     private final IntParam maxPromptTokens;
@@ -129,6 +131,8 @@ public final class TranslationTransformer extends Transformer implements Default
         instructionLanguage = new Param<>(this, "instructionLanguage", "language of the instruction: en or zh");
         template = new Param<>(this, "template", "conversation template: bayling, bayling3, or empty to detect");
         device = new Param<>(this, "device", "auto, cpu, gpu or gpu:N");
+        dtype = new Param<>(this, "dtype", "compute dtype: auto (f32 on CPU; bf16/f16 on GPUs), f32, f16 or bf16");
+        weights = new Param<>(this, "weights", "weight storage: auto (as computed), f32, f16, bf16 or int8");
         threads = new IntParam(this, "threads", "CPU threads per task (0 = spark.task.cpus)");
         maxBatchTokens = new IntParam(this, "maxBatchTokens", "token budget of one forward batch");
         maxPromptTokens = new IntParam(this, "maxPromptTokens", "longest prompt accepted (0 = the model's context)");
@@ -163,6 +167,8 @@ public final class TranslationTransformer extends Transformer implements Default
         setDefault(instructionLanguage, "en");
         setDefault(template, "");
         setDefault(device, "auto");
+        setDefault(dtype, "auto");
+        setDefault(weights, "auto");
         setDefault(threads, 0);
         setDefault(maxBatchTokens, 8192);
         setDefault(maxPromptTokens, 0);
@@ -203,6 +209,8 @@ public final class TranslationTransformer extends Transformer implements Default
     public Param<String> instructionLanguage() { return instructionLanguage; }
     public Param<String> template() { return template; }
     public Param<String> device() { return device; }
+    public Param<String> dtype() { return dtype; }
+    public Param<String> weights() { return weights; }
     public IntParam threads() { return threads; }
     public IntParam maxBatchTokens() { return maxBatchTokens; }
     public IntParam maxPromptTokens() { return maxPromptTokens; }
@@ -237,6 +245,8 @@ public final class TranslationTransformer extends Transformer implements Default
     public TranslationTransformer setInstructionLanguage(String v) { set(instructionLanguage, v); return this; }
     public TranslationTransformer setTemplate(String v) { set(template, v); return this; }
     public TranslationTransformer setDevice(String v) { set(device, v); return this; }
+    public TranslationTransformer setDtype(String v) { set(dtype, v); return this; }
+    public TranslationTransformer setWeights(String v) { set(weights, v); return this; }
     public TranslationTransformer setThreads(int v) { set(threads, v); return this; }
     public TranslationTransformer setMaxBatchTokens(int v) { set(maxBatchTokens, v); return this; }
     public TranslationTransformer setMaxPromptTokens(int v) { set(maxPromptTokens, v); return this; }
@@ -425,6 +435,8 @@ public final class TranslationTransformer extends Transformer implements Default
                 .model(getModel())
                 .generation(generation())
                 .device(str(device))
+                .dtype(str(dtype))
+                .weights(str(weights))
                 .threadsPerTask((Integer) getOrDefault(threads))
                 .template(str(template))
                 .instructionLanguage(str(instructionLanguage))

@@ -35,7 +35,7 @@ import scala.runtime.AbstractFunction5;
  * <p><b>Options</b> are resolved once, on the driver, when the query is analyzed: the constant map,
  * then {@code spark.bayling.<option>} session confs (e.g. {@code spark.bayling.model}), then the
  * {@link TranslationTransformer} defaults; keys are the Transformer's params in snake_case
- * ({@code model, max_new_tokens, num_beams, unit, chunk_tokens, quality, device, ...}).
+ * ({@code model, max_new_tokens, num_beams, unit, chunk_tokens, quality, device, dtype, weights, ...}).
  *
  * <p><b>Execution</b>: {@link BatchTranslateCalls} replaces calls in projections and filters by a batched
  * operator over whole partitions (the job's planner and batches). Where it cannot (a call inside an
