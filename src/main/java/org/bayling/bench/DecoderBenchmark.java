@@ -60,14 +60,20 @@ public final class DecoderBenchmark {
             report.put("weight_mb", round(model.decoder().weightBytes() / 1048576.0));
             report.put("load_seconds", round(loadSeconds));
             report.put("rss_after_load_mb", round(rssKb("VmRSS:") / 1024.0));
+            report.put("peak_rss_load_mb", round(peakRssKb() / 1024.0));
+            long peakKb = peakRssKb();
             report.put("peak_heap_during_load_mb", round((peak.get() - baseline) / 1048576.0));
             report.put("largest_tensor_mb", round(largestBytes / 1048576.0));
             report.put("peak_heap_over_largest_tensor", round((double) (peak.get() - baseline) / largestBytes));
             report.put("torch_threads", org.bayling.model.PyTorchRuntime.threads());
             report.put("cores", Runtime.getRuntime().availableProcessors());
+            // Heap flags shape peak RSS and first-touch page faults (the young generation's pages), so they are part of the figure.
+            report.put("jvm_heap_options", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                    .stream().filter(a -> a.startsWith("-Xm") || a.startsWith("-XX:MaxNewSize")).toList());
             List<Map<String, Object>> runs = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(7);
             for (int batch : batches) {
+                boolean perRunPeak = resetPeakRss();
                 double bestPrefill = Double.MAX_VALUE;
                 double bestDecode = Double.MAX_VALUE;
                 long decodeFaults = Long.MAX_VALUE;
@@ -108,11 +114,15 @@ public final class DecoderBenchmark {
                 run.put("decode_tokens_per_s", round(batch * newTokens / bestDecode));
                 run.put("decode_ms_per_step", round(bestDecode * 1000 / newTokens));
                 run.put("page_faults_per_decode_step", round((double) decodeFaults / newTokens));
+                if (perRunPeak) {
+                    run.put("peak_rss_mb", round(peakRssKb() / 1024.0));
+                }
+                peakKb = Math.max(peakKb, peakRssKb());
                 runs.add(run);
             }
             report.put("runs", runs);
-            report.put("peak_rss_mb", round(peakRssKb() / 1024.0));
-            report.put("peak_rss_over_weights", round(peakRssKb() * 1024.0 / model.decoder().weightBytes()));
+            report.put("peak_rss_mb", round(Math.max(peakKb, peakRssKb()) / 1024.0));
+            report.put("peak_rss_over_weights", round(Math.max(peakKb, peakRssKb()) * 1024.0 / model.decoder().weightBytes()));
         }
         return report;
     }
@@ -125,6 +135,19 @@ public final class DecoderBenchmark {
             }
         }
         return best;
+    }
+
+    /**
+     * Resets VmHWM to the current RSS (Linux: "5" into /proc/self/clear_refs), so each batch size gets
+     * its own peak beside the load's; false where that is not possible.
+     */
+    static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */

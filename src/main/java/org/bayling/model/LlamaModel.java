@@ -134,8 +134,15 @@ public final class LlamaModel implements AutoCloseable {
         }
         for (int l = 0; l < weights.layers.length; l++) {
             LlamaWeights.Layer w = weights.layers[l];
-            x = x.add(attention(rmsNorm(x), w, l, in, cache));
-            x = x.add(mlp(rmsNorm(x), w));
+            // Each layer's intermediates live in their own manager, freed once the layer's output exists: kept
+            // for the whole step they add up over the layers (7B, 32 rows: +3.5 GB resident at the first step).
+            NDManager layer = step.newSubManager();
+            x.attach(layer);
+            NDArray h = x.add(attention(rmsNorm(x), w, l, in, cache));
+            NDArray out = h.add(mlp(rmsNorm(h), w));
+            out.attach(step);
+            layer.close();
+            x = out;
         }
         return rmsNorm(x);
     }
