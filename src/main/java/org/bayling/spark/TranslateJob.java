@@ -228,8 +228,11 @@ public final class TranslateJob {
         // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
         var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
-        try (ProgressReporter ignored = new ProgressReporter(totalRequests, done::value, tokens::value,
-                options.progressIntervalMs(), console).start()) {
+        // progress while tasks run: accumulator values from executor heartbeats, not only from finished tasks
+        LiveProgress live = new LiveProgress(done, tokens);
+        spark.sparkContext().addSparkListener(live);
+        try (ProgressReporter ignored = new ProgressReporter(totalRequests, () -> Math.min(totalRequests, live.value(0)),
+                () -> live.value(1), options.progressIntervalMs(), console).start()) {
             for (int c = 0; c < chunks; c++) {
                 Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
@@ -249,6 +252,8 @@ public final class TranslateJob {
                         ? SaveMode.Overwrite : SaveMode.Append;
                 out.write().mode(mode).partitionBy(OutputSchema.PARTITION_BY).parquet(options.output());
             }
+        } finally {
+            spark.sparkContext().removeSparkListener(live);
         }
     }
 
