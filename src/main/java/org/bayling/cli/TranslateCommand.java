@@ -150,6 +150,10 @@ public final class TranslateCommand implements Callable<Integer> {
             description = "Commit output every N rows so a killed job can --mode resume (0 = one commit).")
     long commitEvery;
     @Option(names = "--run-id") String runId;
+    @Option(names = "--retry-errors",
+            description = "With --mode resume: translate again the rows the output holds as errors and replace those error rows.")
+    boolean retryErrors;
+
     @Option(names = "--progress-interval", defaultValue = "10", description = "Seconds between progress lines.")
     long progressSeconds;
     @Option(names = "--engine-factory", hidden = true) String engineFactory;
@@ -221,7 +225,7 @@ public final class TranslateCommand implements Callable<Integer> {
                 .generation(generation()).device(device).dtype(precision.dtype).weights(precision.weights)
                 .threadsPerTask(threads).template(template)
                 .instructionLanguage(instructionLanguage).maxBatchTokens(maxBatchTokens)
-                .maxPromptTokens(maxPromptTokens).unit(TranslationUnit.parse(unit)).chunkTokens(chunkTokens).dedup(!noDedup).partitions(partitions).commitEvery(commitEvery)
+                .maxPromptTokens(maxPromptTokens).unit(TranslationUnit.parse(unit)).chunkTokens(chunkTokens).dedup(!noDedup).partitions(partitions).commitEvery(commitEvery).retryErrors(retryErrors)
                 .runId(runId).progressIntervalMs(progressSeconds * 1000).engineFactory(engineFactory).build();
     }
 

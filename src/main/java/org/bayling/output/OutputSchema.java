@@ -32,6 +32,11 @@ public final class OutputSchema {
 
     // ---- output columns ----
     public static final String ID = "id";
+    /**
+     * Row identity with {@link #ID}: 1 for the first input row with its id (in input order: file path, then
+     * position in the file), 2 for the second, ... Resume and append key on (id, occurrence).
+     */
+    public static final String OCCURRENCE = "occurrence";
     public static final String SRC_LANG = "src_lang";
     public static final String TGT_LANG = "tgt_lang";
     public static final String SOURCE = "source";
@@ -138,7 +143,8 @@ public final class OutputSchema {
             createStructField(FOLLOWUPS, createArrayType(StringType, true), true),
             createStructField(TERMS, createArrayType(StringType, true), true),
             createStructField(REFERENCE, StringType, true),
-            createStructField(INPUT_ERROR, StringType, true)));
+            createStructField(INPUT_ERROR, StringType, true),
+            createStructField(OCCURRENCE, IntegerType, false)));
 
     /**
      * The result of translating one row, the same from the job, the ML Transformer and SQL: the job
@@ -158,7 +164,7 @@ public final class OutputSchema {
             createStructField(ALIGNMENT, createArrayType(SPAN, true), true)));
 
     /** Output column order (the partition column is moved last by the writer). */
-    public static final List<String> OUTPUT_COLUMNS = List.of(ID, SRC_LANG, TGT_LANG, SOURCE, REFERENCE, TRANSLATION,
+    public static final List<String> OUTPUT_COLUMNS = List.of(ID, OCCURRENCE, SRC_LANG, TGT_LANG, SOURCE, REFERENCE, TRANSLATION,
             TURNS, STATUS, ERROR, QUALITY, N_INPUT_TOKENS, N_OUTPUT_TOKENS, REUSED_PREFIX_TOKENS, FINISH_REASON, SEGMENTS,
             ALIGNMENT, MODEL,
             GENERATION, GENERATION_HASH, REQUEST_HASH, RUN_ID, RUN_STARTED_AT, TRANSLATED_AT, EXECUTOR);

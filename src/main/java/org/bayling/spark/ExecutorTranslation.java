@@ -102,20 +102,26 @@ public final class ExecutorTranslation implements Serializable {
     }
 
     private Translated translate(List<TranslationTask> tasks, ExecutorModelCache.Lease lease) {
-        TranslationPlanner planner = new TranslationPlanner(lease.engine(), settings.plannerSettings(), null);
+        // progress per engine call, not per group: accumulator values inside a running task reach the driver
+        // with executor heartbeats (LiveProgress), so a long task visibly moves
+        long[] rowsCounted = {0};
+        TranslationPlanner planner = new TranslationPlanner(lease.engine(), settings.plannerSettings(), null)
+                .onBatch((prompts, rows, tokens) -> {
+                    rowsCounted[0] += rows;
+                    if (rowsDone != null) {
+                        rowsDone.add(rows);
+                    }
+                    if (outputTokens != null) {
+                        outputTokens.add(tokens);
+                    }
+                });
         List<RowTranslation> done = planner.translate(tasks);
         List<Row> rows = new ArrayList<>(done.size());
-        long tokens = 0;
         for (int i = 0; i < done.size(); i++) {
-            RowTranslation r = done.get(i);
-            rows.add(struct(r, tasks.get(i)));
-            tokens += r.outputTokens();
+            rows.add(struct(done.get(i), tasks.get(i)));
         }
         if (rowsDone != null) {
-            rowsDone.add(tasks.size());
-        }
-        if (outputTokens != null) {
-            outputTokens.add(tokens);
+            rowsDone.add(tasks.size() - rowsCounted[0]); // rows that needed no engine call (checks, copies)
         }
         return new Translated(rows, lease.loadsInJvm());
     }

@@ -4,9 +4,10 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.from_csv;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
@@ -30,6 +31,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -40,6 +42,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.expressions.Window;
 import org.bayling.output.OutputSchema;
 
 /**
@@ -54,6 +57,11 @@ public final class InputReader {
     private static final String LINE_ID = "__line_id";
     private static final String LINE = "__line";
     private static final String PARSED = "__parsed";
+    private static final String LINE_NO = "__line_no";
+    /** Input order: the file's path and the row's position in it (line, record or row number). */
+    private static final String FILE = "__file";
+    private static final String FILE_NAME = "__file_name";
+    private static final String POS = "__pos";
     private static final Map<String, String> NO_OPTIONS = Map.of();
     private static final String LONE_SURROGATE_ESCAPE =
             "(?i)\\\\ud[89ab][0-9a-f]{2}(?!\\\\ud[c-f][0-9a-f]{2})|(?<!\\\\ud[89ab][0-9a-f]{2})\\\\ud[c-f][0-9a-f]{2}";
@@ -62,20 +70,35 @@ public final class InputReader {
     }
 
     public static Dataset<Row> read(SparkSession spark, TranslateOptions o) {
-        return switch (o.format()) {
+        Dataset<Row> rows = switch (o.format()) {
             case PARQUET -> readParquet(spark, o);
             case TEXT -> readText(spark, o);
             case JSONL -> readJsonLines(spark, o);
             case CSV -> readDelimited(spark, o, ",");
             case TSV -> readDelimited(spark, o, "\t");
         };
+        return withOccurrence(rows);
+    }
+
+    /**
+     * Numbers the rows that share an id in input order (file path, then position in the file): the row
+     * identity (id, occurrence) is unique per input row and the same on every run over the same files.
+     */
+    private static Dataset<Row> withOccurrence(Dataset<Row> rows) {
+        Column occurrence = row_number().over(Window.partitionBy(col(OutputSchema.ID)).orderBy(col(FILE), col(POS)));
+        List<Column> cols = new ArrayList<>();
+        for (StructField f : OutputSchema.INPUT.fields()) {
+            cols.add(f.name().equals(OutputSchema.OCCURRENCE) ? occurrence.as(f.name()) : col(f.name()));
+        }
+        return rows.select(cols.toArray(Column[]::new));
     }
 
     private static Dataset<Row> readParquet(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> df = spark.read().parquet(inputPaths(o.input()));
+        Dataset<Row> df = spark.read().parquet(inputPaths(o.input()))
+                .withColumn(FILE, col("_metadata.file_path")).withColumn(POS, col("_metadata.row_index"));
         Column derived = concat(col("_metadata.file_name"), lit(":"),
                 col("_metadata.row_index").plus(1).cast("string"));
-        return normalize(df, o, derived, null, null);
+        return normalize(df, o, derived, null, null, null);
     }
 
     /**
@@ -102,7 +125,7 @@ public final class InputReader {
     }
 
     private static Dataset<Row> readText(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> lines = numberedLines(spark, o.input(), false);
+        Dataset<Row> lines = numberedLines(spark, o.input());
         return lines.select(
                 col(LINE_ID).as(OutputSchema.ID),
                 col(LINE).as(OutputSchema.SOURCE),
@@ -111,49 +134,66 @@ public final class InputReader {
                 lit(null).cast(DataTypes.createArrayType(DataTypes.StringType)).as(OutputSchema.FOLLOWUPS),
                 lit(null).cast(DataTypes.createArrayType(DataTypes.StringType)).as(OutputSchema.TERMS),
                 lit(null).cast("string").as(OutputSchema.REFERENCE),
-                lit(null).cast("string").as(OutputSchema.INPUT_ERROR));
+                lit(null).cast("string").as(OutputSchema.INPUT_ERROR),
+                col(FILE), col(LINE_NO).as(POS));
     }
 
     private static Dataset<Row> readJsonLines(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> lines = numberedLines(spark, o.input(), false).where(trim(col(LINE)).notEqual(""));
+        Dataset<Row> lines = numberedLines(spark, o.input()).where(trim(col(LINE)).notEqual(""));
         Dataset<String> text = lines.select(col(LINE)).as(Encoders.STRING());
         StructType inferred = spark.read().option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT).json(text).schema();
         StructType schema = withCorruptColumn(inferred);
-        Dataset<Row> parsed = lines.select(col(LINE_ID), col(LINE),
+        Dataset<Row> parsed = lines.select(col(LINE_ID), col(LINE), col(FILE), col(LINE_NO).as(POS),
                 from_json(col(LINE), schema, Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT))
                         .as(PARSED));
-        Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(PARSED + ".*"));
+        Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(FILE), col(POS), col(PARSED + ".*"));
         // Spark turns unpaired surrogates into '?' when it makes strings: catch them in the raw line
         Column lone = col(LINE).rlike(LONE_SURROGATE_ESCAPE);
-        return normalize(flat, o, col(LINE_ID), "malformed JSON line",
+        return normalize(flat, o, col(LINE_ID), "malformed JSON line", col(LINE),
                 when(lone, lit("lone surrogate escape (\\uD800-\\uDFFF without its pair) in JSON line")));
     }
 
+    /**
+     * CSV/TSV per RFC 4180 through Spark's own CSV reader: a header line, fields optionally quoted with
+     * {@code "}, a quote inside a quoted field doubled ({@code ""}), quoted fields may span lines
+     * ({@code multiLine}): one row per record. A record with the wrong number of fields is an error row
+     * holding its raw text. Ids without an id column: {@code <file name>:<n>} with the header as 1 (the
+     * line number when no field spans lines).
+     */
     private static Dataset<Row> readDelimited(SparkSession spark, TranslateOptions o, String sep) {
-        Dataset<Row> all = numberedLines(spark, o.input(), true);
-        List<Row> headers = all.where(col("__line_no").equalTo(1)).select(col(LINE)).limit(1).collectAsList();
-        if (headers.isEmpty()) {
+        String[] paths = inputPaths(o.input());
+        StructType header = csvReader(spark, sep).csv(paths).schema();
+        if (header.fields().length == 0) {
             throw new IllegalArgumentException("input " + o.input() + " has no header line");
         }
-        StructType header = spark.read().option("header", "true").option("sep", sep)
-                .csv(spark.createDataset(List.of(headers.get(0).getString(0)), Encoders.STRING())).schema();
         List<StructField> fields = new ArrayList<>();
         for (StructField f : header.fields()) {
             fields.add(DataTypes.createStructField(f.name(), DataTypes.StringType, true));
         }
         fields.add(DataTypes.createStructField(CORRUPT, DataTypes.StringType, true));
-        StructType schema = DataTypes.createStructType(fields);
-        Dataset<Row> lines = all.where(col("__line_no").notEqual(1)).where(trim(col(LINE)).notEqual(""));
-        Dataset<Row> parsed = lines.select(col(LINE_ID), col(LINE), from_csv(col(LINE), lit(schema.toDDL()),
-                Map.of("sep", sep, "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT)).as(PARSED));
-        Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(PARSED + ".*"));
-        return normalize(flat, o, col(LINE_ID), "malformed " + (sep.equals(",") ? "CSV" : "TSV") + " record", null);
+        Dataset<Row> records = csvReader(spark, sep).option("mode", "PERMISSIVE")
+                .option("columnNameOfCorruptRecord", CORRUPT)
+                .schema(DataTypes.createStructType(fields)).csv(paths)
+                .withColumn(FILE, col("_metadata.file_path"))
+                .withColumn(FILE_NAME, col("_metadata.file_name"))
+                // a multi-line file is read whole by one task, in record order: this orders records within a file
+                .withColumn(POS, monotonically_increasing_id());
+        Dataset<Row> numbered = records.withColumn(POS,
+                row_number().over(Window.partitionBy(col(FILE)).orderBy(col(POS))).plus(1).cast("long"));
+        Column derived = concat(col(FILE_NAME), lit(":"), col(POS).cast("string"));
+        return normalize(numbered, o, derived, "malformed " + (sep.equals(",") ? "CSV" : "TSV") + " record",
+                col(CORRUPT), null);
+    }
+
+    private static DataFrameReader csvReader(SparkSession spark, String sep) {
+        return spark.read().option("header", "true").option("sep", sep).option("multiLine", "true")
+                .option("quote", "\"").option("escape", "\"").option("inferSchema", "false");
     }
 
     /** Maps user columns onto the normalized input schema. */
     private static Dataset<Row> normalize(Dataset<Row> df, TranslateOptions o, Column derivedId, String corruptLabel,
-                                          Column rawError) {
+                                          Column raw, Column rawError) {
         TranslateOptions.Columns c = o.columns();
         List<String> names = Arrays.asList(df.columns());
         if (!names.contains(c.text())) {
@@ -176,8 +216,8 @@ public final class InputReader {
         }
         // a corrupt record keeps its raw line as the source, for the error report
         Column text = col(c.text()).cast("string");
-        if (corruptLabel != null && names.contains(CORRUPT) && names.contains(LINE)) {
-            text = when(col(CORRUPT).isNotNull(), col(LINE)).otherwise(text);
+        if (corruptLabel != null && names.contains(CORRUPT) && raw != null) {
+            text = when(col(CORRUPT).isNotNull(), raw).otherwise(text);
         }
         return df.select(
                 id.as(OutputSchema.ID),
@@ -188,7 +228,8 @@ public final class InputReader {
                 stringList(df, names, c.terms()).as(OutputSchema.TERMS),
                 (has(names, c.reference()) ? col(c.reference()).cast("string") : lit(null).cast("string"))
                         .as(OutputSchema.REFERENCE),
-                error.as(OutputSchema.INPUT_ERROR));
+                error.as(OutputSchema.INPUT_ERROR),
+                col(FILE), col(POS));
     }
 
     private static boolean has(List<String> names, String column) {
@@ -222,7 +263,7 @@ public final class InputReader {
      * Lines of every file under {@code input} with {@code <file name>:<line number>} ids. Line numbers
      * are 1-based and computed from per-split line counts, so they do not depend on how files are split.
      */
-    static Dataset<Row> numberedLines(SparkSession spark, String input, boolean withLineNo) {
+    static Dataset<Row> numberedLines(SparkSession spark, String input) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         @SuppressWarnings("unchecked")
@@ -258,6 +299,7 @@ public final class InputReader {
                 (split, it) -> {
                     FileSplit fs = (FileSplit) split;
                     String name = fs.getPath().getName();
+                    String path = fs.getPath().toString();
                     long first = bases.value().get(fs.getPath().toString() + "@" + fs.getStart());
                     return new Iterator<>() {
                         long i = first;
@@ -271,7 +313,7 @@ public final class InputReader {
                         public Row next() {
                             String line = it.next()._2().toString();
                             i++;
-                            return RowFactory.create(name + ":" + i, line, i);
+                            return RowFactory.create(name + ":" + i, line, i, path);
                         }
                     };
                 };
@@ -279,8 +321,8 @@ public final class InputReader {
         StructType schema = new StructType()
                 .add(LINE_ID, DataTypes.StringType, false)
                 .add(LINE, DataTypes.StringType, true)
-                .add("__line_no", DataTypes.LongType, false);
-        Dataset<Row> df = spark.createDataFrame(rows, schema);
-        return withLineNo ? df : df.drop("__line_no");
+                .add(LINE_NO, DataTypes.LongType, false)
+                .add(FILE, DataTypes.StringType, false);
+        return spark.createDataFrame(rows, schema);
     }
 }

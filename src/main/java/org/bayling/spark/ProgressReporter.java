@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-/** A driver thread that prints requests done / total, output tokens per second and an ETA. */
+/**
+ * A driver thread that prints requests (distinct rows) done / total, requests and output tokens per second and
+ * an ETA, every interval, from counters that move while tasks run ({@link LiveProgress}).
+ */
 public final class ProgressReporter implements AutoCloseable {
 
     private final Thread thread;
@@ -35,9 +38,10 @@ public final class ProgressReporter implements AutoCloseable {
     static String line(long total, long done, long tokens, double seconds) {
         double pct = total > 0 ? 100.0 * done / total : 100;
         double tps = seconds > 0 ? tokens / seconds : 0;
+        double rps = seconds > 0 ? done / seconds : 0;
         String eta = done > 0 && done < total ? duration((long) (seconds * (total - done) / done)) : "--:--:--";
-        return String.format(Locale.ROOT, "[translate] %d/%d requests (%.1f%%) | %.1f tok/s | elapsed %s | ETA %s",
-                done, total, pct, tps, duration((long) seconds), eta);
+        return String.format(Locale.ROOT, "[translate] %d/%d requests (%.1f%%) | %.2f requests/s | %.1f tok/s | elapsed %s | ETA %s",
+                done, total, pct, rps, tps, duration((long) seconds), eta);
     }
 
     static String duration(long s) {

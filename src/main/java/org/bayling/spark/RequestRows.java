@@ -78,7 +78,7 @@ public final class RequestRows implements MapFunction<Row, Row> {
             }
         }
         return RowFactory.create(id, text, src, tgt, OutputSchema.seq(followups), OutputSchema.seq(terms), reference,
-                error, hash);
+                error, r.get(8), hash);
     }
 
     private static List<String> dropNulls(List<String> l) {

@@ -46,13 +46,14 @@ import org.bayling.output.OutputSchema;
  *
  * <ul>
  *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
- *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume mode
- *       drop ids the output already holds for this model and generation config;</li>
+ *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume and append
+ *       modes drop the rows (by id and occurrence) the output already holds;</li>
  *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link ExecutorTranslation} (the
  *       planner the Transformer and SQL use too) → joined back to every row;</li>
  *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
  *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
- *   <li><b>report</b>: counts read back from the committed rows, {@code _summary.json}.</li>
+ *   <li><b>report</b>: with {@code --retry-errors}, earlier error rows that were translated again are removed
+ *       ({@link RetriedErrors}); counts read back from the committed rows, {@code _summary.json}.</li>
  * </ul>
  */
 public final class TranslateJob {
@@ -66,6 +67,8 @@ public final class TranslateJob {
     static final int REQUESTS_PER_PARTITION = 256;
     private static final String CHUNK = "__chunk";
     private static final String RESULT = "__result";
+    private static final String DONE_ID = "__done_id";
+    private static final String DONE_OCCURRENCE = "__done_occurrence";
     /** Columns of the request rows sent to executors, in order. */
     static final List<String> REQUEST_COLUMNS = List.of(OutputSchema.REQUEST_HASH, OutputSchema.SOURCE,
             OutputSchema.SRC_LANG, OutputSchema.TGT_LANG, OutputSchema.FOLLOWUPS, OutputSchema.TERMS);
@@ -126,11 +129,21 @@ public final class TranslateJob {
             long inputRows = planned.count();
             Dataset<Row> pending = skipDone(planned, model.manifest());
             long pendingRows = pending.count();
+            if (options.mode() == TranslateOptions.WriteMode.APPEND && !resumeOwnRun && pendingRows < inputRows) {
+                console.println("append: " + (inputRows - pendingRows) + " of " + inputRows + " input rows are already "
+                        + "in the output (same id and occurrence) and were skipped");
+            }
             execute(pending, pendingRows, model, startedAt);
-            return report(inputRows, inputRows - pendingRows, model.manifest(), (System.nanoTime() - t0) / 1e9);
+            long replaced = options.retryErrors()
+                    ? RetriedErrors.replace(spark, options.output(), model.manifest().hash(), generationHash()) : 0;
+            return report(inputRows, inputRows - pendingRows, replaced, model.manifest(), (System.nanoTime() - t0) / 1e9);
         } finally {
             planned.unpersist();
         }
+    }
+
+    private String generationHash() {
+        return OutputSchema.generationHash(options.translation().generation());
     }
 
     // ---- plan ----
@@ -166,20 +179,38 @@ public final class TranslateJob {
     }
 
     /**
-     * Resume: drops ids the output already has for the same model hash and generation config (and, with
-     * {@link #resumingOwnRun()}, the same run id).
+     * Drops the input rows the output already holds, by row identity (id, occurrence). Resume: rows written
+     * with the same model hash and generation config (and, with {@link #resumingOwnRun()}, the same run id;
+     * with {@code --retry-errors}, error rows do not count). Append: rows with that identity from any run.
      */
     private Dataset<Row> skipDone(Dataset<Row> planned, ModelManifest manifest) {
-        if ((options.mode() != TranslateOptions.WriteMode.RESUME && !resumeOwnRun) || !outputExists()) {
+        boolean resume = options.mode() == TranslateOptions.WriteMode.RESUME || resumeOwnRun;
+        boolean append = options.mode() == TranslateOptions.WriteMode.APPEND;
+        if (!(resume || append) || !outputExists()) {
             return planned;
         }
-        Column same = col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
-                .and(col(OutputSchema.GENERATION_HASH).equalTo(OutputSchema.generationHash(options.translation().generation())));
-        if (resumeOwnRun) {
-            same = same.and(col(OutputSchema.RUN_ID).equalTo(options.runId()));
+        Column same = lit(true);
+        if (resume) {
+            same = col(OutputSchema.MODEL + ".hash").equalTo(manifest.hash())
+                    .and(col(OutputSchema.GENERATION_HASH).equalTo(generationHash()));
+            if (resumeOwnRun) {
+                same = same.and(col(OutputSchema.RUN_ID).equalTo(options.runId()));
+            }
+            if (options.retryErrors()) {
+                same = same.and(col(OutputSchema.STATUS).notEqual(OutputSchema.STATUS_ERROR));
+            }
         }
-        Dataset<Row> done = spark.read().parquet(options.output()).where(same).select(OutputSchema.ID).distinct();
-        return planned.join(done, planned.col(OutputSchema.ID).equalTo(done.col(OutputSchema.ID)), "left_anti");
+        Dataset<Row> out = spark.read().parquet(options.output());
+        Dataset<Row> done = out.where(same)
+                .select(col(OutputSchema.ID).as(DONE_ID), occurrence(out).as(DONE_OCCURRENCE)).distinct();
+        return planned.join(done, planned.col(OutputSchema.ID).equalTo(done.col(DONE_ID))
+                .and(planned.col(OutputSchema.OCCURRENCE).equalTo(done.col(DONE_OCCURRENCE))), "left_anti");
+    }
+
+    /** The occurrence column of an output (1 for rows written before the job had one). */
+    static Column occurrence(Dataset<Row> output) {
+        return List.of(output.columns()).contains(OutputSchema.OCCURRENCE)
+                ? coalesce(col(OutputSchema.OCCURRENCE), lit(1)) : lit(1);
     }
 
     // ---- execute + write ----
@@ -197,8 +228,11 @@ public final class TranslateJob {
         // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
         var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
-        try (ProgressReporter ignored = new ProgressReporter(totalRequests, done::value, tokens::value,
-                options.progressIntervalMs(), console).start()) {
+        // progress while tasks run: accumulator values from executor heartbeats, not only from finished tasks
+        LiveProgress live = new LiveProgress(done, tokens);
+        spark.sparkContext().addSparkListener(live);
+        try (ProgressReporter ignored = new ProgressReporter(totalRequests, () -> Math.min(totalRequests, live.value(0)),
+                () -> live.value(1), options.progressIntervalMs(), console).start()) {
             for (int c = 0; c < chunks; c++) {
                 Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
@@ -218,6 +252,8 @@ public final class TranslateJob {
                         ? SaveMode.Overwrite : SaveMode.Append;
                 out.write().mode(mode).partitionBy(OutputSchema.PARTITION_BY).parquet(options.output());
             }
+        } finally {
+            spark.sparkContext().removeSparkListener(live);
         }
     }
 
@@ -256,6 +292,7 @@ public final class TranslateJob {
         }
         Map<String, Column> c = new HashMap<>();
         c.put(OutputSchema.ID, col(OutputSchema.ID));
+        c.put(OutputSchema.OCCURRENCE, col(OutputSchema.OCCURRENCE));
         c.put(OutputSchema.SRC_LANG, col(OutputSchema.SRC_LANG));
         c.put(OutputSchema.TGT_LANG, col(OutputSchema.TGT_LANG));
         c.put(OutputSchema.SOURCE, col(OutputSchema.SOURCE));
@@ -298,8 +335,11 @@ public final class TranslateJob {
 
     // ---- report ----
 
-    private TranslateSummary report(long inputRows, long alreadyDone, ModelManifest manifest, double wallSeconds) {
-        Dataset<Row> mine = spark.read().parquet(options.output()).where(col(OutputSchema.RUN_ID).equalTo(options.runId()));
+    private TranslateSummary report(long inputRows, long alreadyDone, long replacedErrorRows, ModelManifest manifest,
+                                    double wallSeconds) {
+        Dataset<Row> output = spark.read().parquet(options.output());
+        long outputRows = output.count();
+        Dataset<Row> mine = output.where(col(OutputSchema.RUN_ID).equalTo(options.runId()));
         Row counts = mine.agg(
                 org.apache.spark.sql.functions.count(lit(1)),
                 sum(when(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK), 1).otherwise(0)),
@@ -315,7 +355,8 @@ public final class TranslateJob {
         TranslateSummary s = new TranslateSummary(options.runId(), options.output(), manifest.name(), manifest.hash(),
                 OutputSchema.generationJson(options.translation().generation()), inputRows, alreadyDone, counts.getLong(0),
                 longOrZero(counts, 1), longOrZero(counts, 2), longOrZero(counts, 3), requests, translatedRows - requests,
-                longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), wallSeconds);
+                longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), replacedErrorRows, outputRows,
+                wallSeconds);
         writeSummary(s);
         console.println(s.toText());
         writeReport();

@@ -62,9 +62,15 @@ public final class TranslateOptions implements Serializable {
     public enum WriteMode {
         /** Replace the output. */
         OVERWRITE,
-        /** Add rows; existing rows stay. */
+        /**
+         * Add rows; existing rows stay. Input rows whose identity (id, occurrence) is already in the output, from
+         * any run, are skipped and counted, so appending the same input twice adds nothing.
+         */
         APPEND,
-        /** Append only rows whose id is not yet in the output for the same model hash and generation parameters. */
+        /**
+         * Append only rows whose identity (id, occurrence) is not yet in the output for the same model hash and
+         * generation parameters (with {@code --retry-errors}: not yet there with a status other than error).
+         */
         RESUME;
 
         public static WriteMode parse(String s) {
@@ -98,6 +104,7 @@ public final class TranslateOptions implements Serializable {
     private final boolean dedup;
     private final int partitions;
     private final long commitEvery;
+    private final boolean retryErrors;
     private final String runId;
     private final long progressIntervalMs;
     private final TranslationSettings translation;
@@ -115,11 +122,13 @@ public final class TranslateOptions implements Serializable {
         dedup = b.dedup;
         partitions = b.partitions;
         commitEvery = b.commitEvery;
+        retryErrors = b.retryErrors;
         runId = b.runId != null ? b.runId : UUID.randomUUID().toString();
         progressIntervalMs = b.progressIntervalMs > 0 ? b.progressIntervalMs : 10_000;
 
         check(partitions >= 0, "--partitions must be >= 0 (0 = automatic), got " + partitions);
         check(commitEvery >= 0, "--commit-every must be >= 0 (0 = one commit), got " + commitEvery);
+        check(!retryErrors || mode == WriteMode.RESUME, "--retry-errors needs --mode resume");
         if (srcLang != null) {
             check(LanguageCodes.isKnown(srcLang), "--src-lang '" + srcLang + "' is not a known language code");
         }
@@ -164,6 +173,7 @@ public final class TranslateOptions implements Serializable {
         b.dedup = dedup;
         b.partitions = partitions;
         b.commitEvery = commitEvery;
+        b.retryErrors = retryErrors;
         b.runId = null; // a new run gets a new id
         b.progressIntervalMs = progressIntervalMs;
         return b;
@@ -180,6 +190,8 @@ public final class TranslateOptions implements Serializable {
     public boolean dedup() { return dedup; }
     public int partitions() { return partitions; }
     public long commitEvery() { return commitEvery; }
+    /** Resume translates the rows the output holds as errors again and replaces those error rows. */
+    public boolean retryErrors() { return retryErrors; }
     public String runId() { return runId; }
     public long progressIntervalMs() { return progressIntervalMs; }
     /** What translation needs: the same settings the Transformer and SQL take. */
@@ -205,6 +217,7 @@ public final class TranslateOptions implements Serializable {
         private boolean dedup = true;
         private int partitions;
         private long commitEvery;
+        private boolean retryErrors;
         private String runId;
         private long progressIntervalMs;
 
@@ -219,6 +232,7 @@ public final class TranslateOptions implements Serializable {
         public Builder dedup(boolean v) { dedup = v; return this; }
         public Builder partitions(int v) { partitions = v; return this; }
         public Builder commitEvery(long v) { commitEvery = v; return this; }
+        public Builder retryErrors(boolean v) { retryErrors = v; return this; }
         public Builder runId(String v) { runId = v; return this; }
         public Builder progressIntervalMs(long v) { progressIntervalMs = v; return this; }
         /** All translation settings at once (replaces any set one by one before). */

@@ -6,12 +6,16 @@ import java.util.Locale;
 /**
  * What a run did, printed at the end and written as {@code _summary.json} beside the output.
  * Row counts come from the rows this run committed (read back from the output), not from accumulators,
- * so task retries cannot inflate them.
+ * so task retries cannot inflate them. {@code alreadyDone}: input rows not translated because the output already
+ * held them (resume: same model and generation; append: any row with the same id and occurrence);
+ * {@code replacedErrorRows}: earlier error rows removed because this run translated them again
+ * ({@code --retry-errors}); {@code outputRows}: every row in the output after this run (all runs).
  */
 public record TranslateSummary(String runId, String output, String modelName, String modelHash,
                                String generation, long inputRows, long alreadyDone, long rowsWritten, long ok,
                                long errors, long skipped, long requests, long dedupSaved, long inputTokens,
-                               long outputTokens, long reusedPrefixTokens, double wallSeconds) {
+                               long outputTokens, long reusedPrefixTokens, long replacedErrorRows, long outputRows,
+                               double wallSeconds) {
 
     public double outputTokensPerSecond() {
         return wallSeconds > 0 ? outputTokens / wallSeconds : 0;
@@ -27,12 +31,14 @@ public record TranslateSummary(String runId, String output, String modelName, St
     public String toText() {
         return String.format(Locale.ROOT, """
                 translate run %s
-                  rows: %d input, %d already in output (resume), %d written: %d ok, %d error, %d skipped
+                  rows: %d input, %d already in output (not translated again), %d written: %d ok, %d error, %d skipped
+                  output: %d rows in all, %d earlier error rows replaced
                   requests: %d distinct translated, %d rows served by dedup
                   tokens: %d input, %d output, %d reused prefix
                   wall time %.1f s, %.1f output tokens/s
                   model %s (%s)
-                  output %s""", runId, inputRows, alreadyDone, rowsWritten, ok, errors, skipped, requests,
+                  output %s""", runId, inputRows, alreadyDone, rowsWritten, ok, errors, skipped, outputRows,
+                replacedErrorRows, requests,
                 dedupSaved, inputTokens, outputTokens, reusedPrefixTokens, wallSeconds, outputTokensPerSecond(),
                 modelName, modelHash, output);
     }

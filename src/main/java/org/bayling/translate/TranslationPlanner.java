@@ -56,15 +56,32 @@ public final class TranslationPlanner {
         }
     }
 
+    /** Progress, told after each engine call. */
+    public interface Progress {
+        /**
+         * @param prompts      prompts the call translated
+         * @param rowsFinished rows whose last piece it translated (rows that needed no engine call are not counted)
+         * @param outputTokens tokens it generated
+         */
+        void batchDone(int prompts, int rowsFinished, long outputTokens);
+    }
+
     private final TranslationEngine engine;
     private final Settings settings;
-    private final LongConsumer onPrompts;
+    private Progress progress;
 
     /** @param onPrompts told how many prompts each engine call finished (progress), may be null */
     public TranslationPlanner(TranslationEngine engine, Settings settings, LongConsumer onPrompts) {
         this.engine = engine;
         this.settings = settings;
-        this.onPrompts = onPrompts == null ? n -> { } : onPrompts;
+        this.progress = onPrompts == null ? (prompts, rows, tokens) -> { }
+                : (prompts, rows, tokens) -> onPrompts.accept(prompts);
+    }
+
+    /** Tells {@code p} (instead of the constructor's {@code onPrompts}) what each engine call finished. */
+    public TranslationPlanner onBatch(Progress p) {
+        this.progress = p;
+        return this;
     }
 
     /** One result per row, in order. */
@@ -81,6 +98,7 @@ public final class TranslationPlanner {
                 out[i] = RowTranslation.skipped(t.text());
             } else {
                 planOf[i] = plans.computeIfAbsent(RowKey.of(t), k -> plan(t));
+                planOf[i].rows++;
             }
         }
         List<Piece> pending = new ArrayList<>();
@@ -88,6 +106,7 @@ public final class TranslationPlanner {
             for (Piece piece : p.pieces) {
                 if (piece.outcome == null) {
                     pending.add(piece);
+                    p.remaining++;
                 }
             }
         }
@@ -106,7 +125,7 @@ public final class TranslationPlanner {
         Plan plan = new Plan(task);
         TaskPrompt whole = engine.prompt(task);
         if (whole.error() != null) {
-            plan.pieces.add(new Piece(whole, TranslationOutcome.failed(task.key(), whole.error())));
+            plan.pieces.add(new Piece(plan, whole, TranslationOutcome.failed(task.key(), whole.error())));
             return plan;
         }
         boolean fits = fits(whole.tokens());
@@ -120,7 +139,7 @@ public final class TranslationPlanner {
             case NONE -> false;
         };
         if (!cut) {
-            plan.pieces.add(new Piece(whole, fits ? null : TranslationOutcome.failed(task.key(), tooLong(whole.tokens(),
+            plan.pieces.add(new Piece(plan, whole, fits ? null : TranslationOutcome.failed(task.key(), tooLong(whole.tokens(),
                     turns ? " (rows with follow-up turns are not cut into segments)"
                             : settings.unit() == TranslationUnit.NONE ? " (unit 'none' does not cut texts)" : ""))));
             return plan;
@@ -129,7 +148,7 @@ public final class TranslationPlanner {
         int overhead = Math.max(0, whole.tokens() - engine.countTokens(task.text()));
         int budget = Math.min(settings.chunkTokens(), promptBudget() - overhead - 8);
         if (budget < 1) {
-            plan.pieces.add(new Piece(whole, TranslationOutcome.failed(task.key(), "the prompt template alone ("
+            plan.pieces.add(new Piece(plan, whole, TranslationOutcome.failed(task.key(), "the prompt template alone ("
                     + overhead + " tokens) leaves no room for text in a prompt budget of " + promptBudget() + " tokens")));
             return plan;
         }
@@ -143,7 +162,7 @@ public final class TranslationPlanner {
             TaskPrompt p = engine.prompt(piece);
             TranslationOutcome early = p.error() != null ? TranslationOutcome.failed(piece.key(), p.error())
                     : fits(p.tokens()) ? null : TranslationOutcome.failed(piece.key(), tooLong(p.tokens(), ""));
-            plan.pieces.add(new Piece(p, early));
+            plan.pieces.add(new Piece(plan, p, early));
         }
         return plan;
     }
@@ -187,10 +206,17 @@ public final class TranslationPlanner {
                 throw new IllegalStateException("engine returned " + (outcomes == null ? "null" : outcomes.size())
                         + " outcomes for " + batch.size() + " prompts");
             }
+            int rowsFinished = 0;
+            long tokens = 0;
             for (int j = 0; j < batch.size(); j++) {
-                batch.get(j).outcome = outcomes.get(j);
+                Piece piece = batch.get(j);
+                piece.outcome = outcomes.get(j);
+                tokens += piece.outcome == null ? 0 : piece.outcome.outputTokens();
+                if (--piece.plan.remaining == 0) {
+                    rowsFinished += piece.plan.rows;
+                }
             }
-            onPrompts.accept(batch.size());
+            progress.batchDone(batch.size(), rowsFinished, tokens);
             start = end;
         }
     }
@@ -205,10 +231,12 @@ public final class TranslationPlanner {
     }
 
     private static final class Piece {
+        final Plan plan;
         final TaskPrompt prompt;
         TranslationOutcome outcome;
 
-        Piece(TaskPrompt prompt, TranslationOutcome outcome) {
+        Piece(Plan plan, TaskPrompt prompt, TranslationOutcome outcome) {
+            this.plan = plan;
             this.prompt = prompt;
             this.outcome = outcome;
         }
@@ -220,6 +248,8 @@ public final class TranslationPlanner {
         SegmentedDocument document; // null: the text went whole
         List<Chunk> chunks;
         RowTranslation result;
+        int rows;      // input rows this plan serves (identical rows share one)
+        int remaining; // pieces still waiting for the engine
 
         Plan(TranslationTask task) {
             this.task = task;

@@ -143,4 +143,46 @@ public class FakeEngine implements TranslationEngine {
                     options.modelDir() + "/model.safetensors: injected: tensor data unreadable in " + options.modelDir()));
         }
     }
+
+    /** Rows whose text contains {@code FLAKY_ROW} fail while {@link #FAILING} is set (a transient per-row failure). */
+    public static class RecoveringFactory implements EngineFactory {
+        public static volatile boolean FAILING = true;
+
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options) {
+                @Override
+                public List<TranslationOutcome> translate(List<TaskPrompt> batch) {
+                    List<TranslationOutcome> out = new ArrayList<>(super.translate(batch));
+                    for (int i = 0; i < out.size(); i++) {
+                        TranslationTask t = batch.get(i).task();
+                        if (FAILING && t.text().contains("FLAKY_ROW")) {
+                            out.set(i, TranslationOutcome.failed(t.key(), "transient failure for " + t.key()));
+                        }
+                    }
+                    return out;
+                }
+            };
+        }
+    }
+
+    /** Sleeps {@link #MILLIS} before every engine call: a task that runs for a while. */
+    public static class SlowFactory implements EngineFactory {
+        public static volatile long MILLIS = 100;
+
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options) {
+                @Override
+                protected void beforeBatch(List<TranslationTask> tasks) {
+                    try {
+                        Thread.sleep(MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+        }
+    }
 }

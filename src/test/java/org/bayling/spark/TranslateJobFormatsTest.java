@@ -155,6 +155,58 @@ class TranslateJobFormatsTest {
         }
     }
 
+    /**
+     * Issue 15: RFC 4180 CSV (quoted fields spanning lines, {@code ""} escapes) was read line by line: 4 records
+     * became 7 rows, multi-line texts were translated truncated with status ok, a valid record with {@code ""}
+     * escapes was rejected and fragments became rows. Now one row per record, every text whole (fake engine).
+     */
+    @Test
+    void csvAndTsvRecordsWithQuotedLineBreaksAndDoubledQuotesAreOneRowEach() {
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        texts.put("c1", "First line of c1.\nSecond line of c1, after a comma.");
+        texts.put("c2", "He said \"hello\", then left.");
+        texts.put("c3", "Paragraph one of c3.\n\nParagraph two of c3 with \"quotes\"\nand a third line.");
+        texts.put("c4", "A plain record.");
+        for (String sep : List.of(",", "\t")) {
+            StringBuilder csv = new StringBuilder("id" + sep + "text" + sep + "reference\r\n");
+            for (Map.Entry<String, String> e : texts.entrySet()) {
+                csv.append(e.getKey()).append(sep).append('"').append(e.getValue().replace("\"", "\"\"")).append('"')
+                        .append(sep).append("ref ").append(e.getKey()).append("\r\n");
+            }
+            boolean comma = sep.equals(",");
+            Path in = SparkTestSupport.write(tmp.resolve(comma ? "rfc/data.csv" : "rfc/data.tsv"), csv.toString());
+            SparkSession spark = SparkTestSupport.spark();
+            TranslateSummary s = new TranslateJob(spark, options(in, comma ? TranslateOptions.InputFormat.CSV
+                    : TranslateOptions.InputFormat.TSV).engineFactory(FakeEngine.Factory.class.getName()).build(),
+                    SparkTestSupport.quiet()).run();
+            Map<String, Row> out = byId(spark, tmp.resolve("out").toString());
+            assertEquals(texts.keySet(), out.keySet(), sep + ": one row per record, no fragments");
+            for (Map.Entry<String, String> e : texts.entrySet()) {
+                Row r = out.get(e.getKey());
+                assertEquals("ok", r.getAs(OutputSchema.STATUS), r::toString);
+                assertEquals(e.getValue(), r.getAs(OutputSchema.SOURCE), "the whole record's text");
+                assertEquals(e.getValue().toUpperCase(java.util.Locale.ROOT), r.getAs(OutputSchema.TRANSLATION),
+                        "translated whole, not truncated");
+                assertEquals("ref " + e.getKey(), r.getAs(OutputSchema.REFERENCE));
+            }
+            assertEquals(4, s.inputRows());
+            assertEquals(4, s.ok());
+        }
+    }
+
+    /** CSV ids without an id column: file name and record number (the header is 1), the same on a re-run. */
+    @Test
+    void csvWithoutIdColumnGetsFileRecordIds() {
+        Path in = SparkTestSupport.write(tmp.resolve("rfc2/t.csv"), "text\n\"two\nlines\"\nthird record\n");
+        SparkSession spark = SparkTestSupport.spark();
+        new TranslateJob(spark, options(in, TranslateOptions.InputFormat.CSV)
+                .engineFactory(FakeEngine.Factory.class.getName()).build(), SparkTestSupport.quiet()).run();
+        Map<String, Row> out = byId(spark, tmp.resolve("out").toString());
+        assertEquals(java.util.Set.of("t.csv:2", "t.csv:3"), out.keySet());
+        assertEquals("two\nlines", out.get("t.csv:2").getAs(OutputSchema.SOURCE));
+        assertEquals("third record", out.get("t.csv:3").getAs(OutputSchema.SOURCE));
+    }
+
     @Test
     void parquetWithoutIdColumnGetsFileRowIds() {
         SparkSession spark = SparkTestSupport.spark();

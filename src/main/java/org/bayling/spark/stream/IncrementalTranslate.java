@@ -96,6 +96,9 @@ public final class IncrementalTranslate {
             throw new IllegalArgumentException("--incremental appends to the output: --mode overwrite would erase the rows of "
                     + "earlier runs (omit --mode; to start over, remove both the output and the checkpoint)");
         }
+        if (options.retryErrors()) {
+            throw new IllegalArgumentException("--retry-errors is for batch runs (--mode resume), not --incremental");
+        }
         this.spark = spark;
         this.options = options;
         this.settings = settings;
@@ -208,16 +211,18 @@ public final class IncrementalTranslate {
     private TranslateSummary total(List<TranslateSummary> parts, ModelSource model, double wallSeconds) {
         ModelManifest m = model == null ? null : model.manifest();
         long[] n = new long[12];
+        long outputRows = 0;
         for (TranslateSummary s : parts) {
             long[] v = {s.inputRows(), s.alreadyDone(), s.rowsWritten(), s.ok(), s.errors(), s.skipped(), s.requests(),
                     s.dedupSaved(), s.inputTokens(), s.outputTokens(), s.reusedPrefixTokens()};
             for (int i = 0; i < v.length; i++) {
                 n[i] += v[i];
             }
+            outputRows = s.outputRows(); // the output as the last micro-batch left it
         }
         return new TranslateSummary(options.runId(), options.output(), m == null ? null : m.name(),
                 m == null ? null : m.hash(), OutputSchema.generationJson(options.translation().generation()), n[0], n[1], n[2], n[3],
-                n[4], n[5], n[6], n[7], n[8], n[9], n[10], wallSeconds);
+                n[4], n[5], n[6], n[7], n[8], n[9], n[10], 0, outputRows, wallSeconds);
     }
 
     private void checkPaths(Configuration conf) {
