@@ -8,9 +8,9 @@ import java.util.Locale;
 /**
  * Memory this process may use: physical memory ({@code /proc/meminfo} MemAvailable, else MemTotal) plus what
  * the process already holds, capped by its cgroup's limit (v2 {@code memory.max}, v1
- * {@code memory.limit_in_bytes}, less what the group already uses besides this process), and by the
- * {@code bayling.memory.limit} system property or {@code BAYLING_MEMORY_LIMIT} environment variable
- * (e.g. {@code 22g}) when set.
+ * {@code memory.limit_in_bytes}, less what the group already uses besides this process). The
+ * {@code bayling.memory.limit} system property or {@code BAYLING_MEMORY_LIMIT} environment variable (e.g.
+ * {@code 22g}) replaces the detected figure when set.
  *
  * @param bytes  bytes available, or -1 when nothing could be read (not Linux)
  * @param source where the figure comes from, e.g. {@code MemAvailable} or {@code cgroup memory.max}
@@ -59,11 +59,8 @@ public record AvailableMemory(long bytes, String source) {
             }
         }
         if (override != null && !override.isBlank()) {
-            long cap = parseSize(override.trim());
-            if (best < 0 || cap < best) {
-                best = cap;
-                source = PROPERTY;
-            }
+            best = parseSize(override.trim()); // the operator knows better (a shared host, a wrong cgroup reading)
+            source = PROPERTY;
         }
         return new AvailableMemory(best, source == null ? "unknown" : source);
     }

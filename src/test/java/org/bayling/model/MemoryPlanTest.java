@@ -94,7 +94,7 @@ class MemoryPlanTest {
     }
 
     @Test
-    void availableMemoryTakesTheSmallestOfHostCgroupAndOverride() throws Exception {
+    void availableMemoryIsTheSmallerOfHostAndCgroupUnlessSet() throws Exception {
         Path proc = Files.createDirectories(tmp.resolve("proc/self"));
         Files.writeString(proc.resolve("status"), "Name:\tjava\nVmHWM:\t  400000 kB\nVmRSS:\t  300000 kB\n");
         Files.writeString(tmp.resolve("proc/meminfo"), "MemTotal:       24000000 kB\nMemFree:  1 kB\nMemAvailable:   20000000 kB\n");
@@ -109,6 +109,8 @@ class MemoryPlanTest {
         assertEquals(8589934592L - 1_000_000_000L, group.bytes(), "the limit less what others in the group use");
         assertEquals("cgroup memory limit", group.source());
         assertEquals(4L << 30, AvailableMemory.detect(tmp.resolve("proc"), tmp.resolve("cgroup"), "4g").bytes());
+        assertEquals(40L << 30, AvailableMemory.detect(tmp.resolve("proc"), tmp.resolve("cgroup"), "40g").bytes(),
+                "the setting replaces what was detected");
         // cgroup v1
         Files.writeString(proc.resolve("cgroup"), "12:memory:/docker/abc\n");
         Path v1 = Files.createDirectories(tmp.resolve("cgroup/memory/docker/abc"));
