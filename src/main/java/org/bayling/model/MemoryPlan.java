@@ -24,7 +24,7 @@ import org.bayling.model.checkpoint.TensorInfo;
  *       batch decoded at once;</li>
  *   <li><b>activations</b>: a prefill of the whole batch through one layer (hidden states, fused QKV
  *       and gate/up outputs, attention scores) and the float32 logits of its rows (three copies: logits,
- *       log-softmax, the Java arrays);</li>
+ *       log-softmax, the Java arrays), plus the measured {@link #DECODE_WORKING_SET};</li>
  *   <li><b>tokenizer</b>, <b>quality</b> (Lingua's language models, when scoring), <b>JVM heap</b>
  *       (what Spark itself holds, where it runs) and the <b>runtime</b>: the JVM, DJL and libtorch as a
  *       process that loads a tiny model has them resident.</li>
@@ -61,6 +61,13 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
      * grew into while loading them).
      */
     public static final long LINGUA_BYTES = 1356L << 20;
+    /**
+     * What decoding holds beyond the KV cache and one forward pass: logits copied to the Java heap and direct
+     * buffers each step until the collector runs, and the native allocator's arenas. Fitted once on the 134M bench
+     * shape (f32, batch 32, 32 + 32 tokens; measured peak 1,957 MB, planned 1,874 MB with this figure); the other
+     * benchmark runs (134M f16, 7B f16 and int8) are the check, not the fit.
+     */
+    public static final long DECODE_WORKING_SET = 880L << 20;
     /** A Hugging Face tokenizer in memory, per byte of its tokenizer.json (vocabulary, merges, the Rust structures). */
     public static final int TOKENIZER_BYTES_PER_FILE_BYTE = 8;
 
@@ -166,7 +173,7 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         long scores = (long) w.rows() * c.numHeads() * w.promptTokens() * w.promptTokens() * compute;
         long forward = tokens * (3 * ff + 4 * h + q + 2 * kv) * compute + scores;
         long logits = (long) w.rows() * vocab * 4 * 3;
-        long activations = (forward + logits) * w.concurrent();
+        long activations = (forward + logits) * w.concurrent() + DECODE_WORKING_SET;
         return new MemoryPlan(precision, stored, parameters, weights, loading, kvCache, activations, extras.tokenizer(),
                 extras.quality(), extras.jvmHeap(), extras.runtime(), w);
     }
