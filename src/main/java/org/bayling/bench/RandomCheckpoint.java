@@ -72,36 +72,14 @@ public final class RandomCheckpoint {
         }
         Files.createDirectories(dir);
         try (Writer w = Files.newBufferedWriter(dir.resolve("config.json"), StandardCharsets.UTF_8)) {
-            w.write("{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\", \"hidden_size\": " + s.hidden()
-                    + ", \"intermediate_size\": " + s.intermediate() + ", \"num_hidden_layers\": " + s.layers()
-                    + ", \"num_attention_heads\": " + s.heads() + ", \"num_key_value_heads\": " + s.kvHeads()
-                    + ", \"vocab_size\": " + s.vocab() + ", \"rms_norm_eps\": 1e-06, \"max_position_embeddings\": 4096,"
-                    + " \"bos_token_id\": 1, \"eos_token_id\": 2, \"tie_word_embeddings\": false, \"torch_dtype\": \"float16\"}");
+            w.write(configJson(s));
         }
         for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
             if (Files.exists(tokenizerDir.resolve(f))) {
                 Files.copy(tokenizerDir.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        int d = s.hidden() / s.heads();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put("model.embed_tokens.weight", new long[] {s.vocab(), s.hidden()});
-        for (int i = 0; i < s.layers(); i++) {
-            String p = "model.layers." + i + ".";
-            shapes.put(p + "input_layernorm.weight", new long[] {s.hidden()});
-            shapes.put(p + "post_attention_layernorm.weight", new long[] {s.hidden()});
-            shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) s.heads() * d, s.hidden()});
-            shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) s.kvHeads() * d, s.hidden()});
-            shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) s.kvHeads() * d, s.hidden()});
-            shapes.put(p + "self_attn.o_proj.weight", new long[] {s.hidden(), (long) s.heads() * d});
-            shapes.put(p + "mlp.gate_proj.weight", new long[] {s.intermediate(), s.hidden()});
-            shapes.put(p + "mlp.up_proj.weight", new long[] {s.intermediate(), s.hidden()});
-            shapes.put(p + "mlp.down_proj.weight", new long[] {s.hidden(), s.intermediate()});
-        }
-        shapes.put("model.norm.weight", new long[] {s.hidden()});
-        shapes.put("lm_head.weight", new long[] {s.vocab(), s.hidden()});
-        List<TensorInfo> infos = new ArrayList<>();
-        shapes.forEach((name, shape) -> infos.add(new TensorInfo(name, DType.F16, shape)));
+        List<TensorInfo> infos = tensors(s);
         SplittableRandom random = new SplittableRandom(seed);
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK * 2).order(ByteOrder.LITTLE_ENDIAN);
         SafetensorsWriter.writeCheckpoint(dir, infos, Map.of("format", "pt"), SHARD_BYTES, (t, writer) -> {
@@ -122,6 +100,39 @@ public final class RandomCheckpoint {
             }
         });
         Files.writeString(done, stamp);
+    }
+
+    /** The config.json of a random checkpoint of {@code s} (float16, context 4096, untied head). */
+    public static String configJson(Shape s) {
+        return "{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\", \"hidden_size\": " + s.hidden()
+                + ", \"intermediate_size\": " + s.intermediate() + ", \"num_hidden_layers\": " + s.layers()
+                + ", \"num_attention_heads\": " + s.heads() + ", \"num_key_value_heads\": " + s.kvHeads()
+                + ", \"vocab_size\": " + s.vocab() + ", \"rms_norm_eps\": 1e-06, \"max_position_embeddings\": 4096,"
+                + " \"bos_token_id\": 1, \"eos_token_id\": 2, \"tie_word_embeddings\": false, \"torch_dtype\": \"float16\"}";
+    }
+
+    /** The tensor table of a random checkpoint of {@code s}: every tensor a LLaMA decoder reads, in float16. */
+    public static List<TensorInfo> tensors(Shape s) {
+        int d = s.hidden() / s.heads();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("model.embed_tokens.weight", new long[] {s.vocab(), s.hidden()});
+        for (int i = 0; i < s.layers(); i++) {
+            String p = "model.layers." + i + ".";
+            shapes.put(p + "input_layernorm.weight", new long[] {s.hidden()});
+            shapes.put(p + "post_attention_layernorm.weight", new long[] {s.hidden()});
+            shapes.put(p + "self_attn.q_proj.weight", new long[] {(long) s.heads() * d, s.hidden()});
+            shapes.put(p + "self_attn.k_proj.weight", new long[] {(long) s.kvHeads() * d, s.hidden()});
+            shapes.put(p + "self_attn.v_proj.weight", new long[] {(long) s.kvHeads() * d, s.hidden()});
+            shapes.put(p + "self_attn.o_proj.weight", new long[] {s.hidden(), (long) s.heads() * d});
+            shapes.put(p + "mlp.gate_proj.weight", new long[] {s.intermediate(), s.hidden()});
+            shapes.put(p + "mlp.up_proj.weight", new long[] {s.intermediate(), s.hidden()});
+            shapes.put(p + "mlp.down_proj.weight", new long[] {s.hidden(), s.intermediate()});
+        }
+        shapes.put("model.norm.weight", new long[] {s.hidden()});
+        shapes.put("lm_head.weight", new long[] {s.vocab(), s.hidden()});
+        List<TensorInfo> infos = new ArrayList<>();
+        shapes.forEach((name, shape) -> infos.add(new TensorInfo(name, DType.F16, shape)));
+        return infos;
     }
 
     /**

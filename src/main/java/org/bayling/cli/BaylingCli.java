@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bayling", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Distributed batch translation with BayLing on Apache Spark and DJL.",
         subcommands = {TranslateCommand.class, GenerateCommand.class, EvaluateCommand.class, ReportCommand.class, ApplyDeltaCommand.class, MakeDeltaCommand.class,
-                BenchCommand.class, NotebookCommand.class})
+                BenchCommand.class, NotebookCommand.class, PlanCommand.class})
 public final class BaylingCli implements Runnable {
 
     @CommandLine.Spec

@@ -11,7 +11,10 @@ import org.bayling.bench.DecoderBenchmark;
 import org.bayling.bench.FacesBenchmark;
 import org.bayling.bench.JobBenchmark;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.model.MemoryCheck;
+import org.bayling.model.MemoryPlan;
 import org.bayling.model.ModelCheck;
+import org.bayling.model.ModelConfig;
 import org.bayling.model.ModelUnreadableException;
 import org.bayling.model.Precision;
 import org.bayling.model.checkpoint.ModelFiles;
@@ -108,6 +111,28 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--output", description = "Also write the JSON report here.")
     Path output;
 
+    /**
+     * The decoder figure's memory plan (the largest batch, prompt and new tokens), checked against what this
+     * process may use; for a random shape planned from the shape, before its checkpoint is written.
+     */
+    MemoryPlan planMemory() throws java.io.IOException {
+        MemoryCheck.ModelFacts facts;
+        if (model != null) {
+            facts = MemoryCheck.ModelFacts.read(ModelFiles.local(model));
+        } else {
+            RandomCheckpoint.Shape s = RandomCheckpoint.Shape.named(shape);
+            Path tokenizer = tokenizerFrom.resolve("tokenizer.json");
+            facts = new MemoryCheck.ModelFacts(ModelConfig.parse(RandomCheckpoint.configJson(s), "config.json"),
+                    RandomCheckpoint.tensors(s), Files.isRegularFile(tokenizer) ? Files.size(tokenizer) : 0);
+        }
+        Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(),
+                facts.config().torchDtype());
+        int rows = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        MemoryPlan.Workload w = new MemoryPlan.Workload(Math.max(1, rows), Math.max(1, promptTokens),
+                MemoryPlan.cacheCapacity(promptTokens, promptTokens + newTokens), 1);
+        return MemoryCheck.checkCommand(facts, p, w);
+    }
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -118,6 +143,14 @@ public final class BenchCommand implements Callable<Integer> {
             }
         } catch (ModelUnreadableException e) {
             return CommandFailure.report("bench", e, System.err, false);
+        }
+        MemoryPlan plan = null;
+        if (!skipDecoder) {
+            try { // before a random checkpoint is written or any weight read: what cannot fit ends here, with one line
+                plan = planMemory();
+            } catch (IllegalArgumentException e) {
+                return CommandFailure.report("bench", e, System.err, false);
+            }
         }
         Map<String, Object> report = new LinkedHashMap<>();
         org.bayling.model.PyTorchRuntime.setThreads(threads);
@@ -137,7 +170,18 @@ public final class BenchCommand implements Callable<Integer> {
             if (!skipDecoder) {
                 Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(),
                         org.bayling.model.ModelConfig.load(dir).torchDtype());
-                report.put("decoder", DecoderBenchmark.run(dir, p, batches, promptTokens, newTokens, repeats));
+                Map<String, Object> decoder = DecoderBenchmark.run(dir, p, batches, promptTokens, newTokens, repeats);
+                report.put("decoder", decoder);
+                if (plan != null) {
+                    Map<String, Object> memory = new LinkedHashMap<>(plan.toMap());
+                    Object measured = decoder.get("peak_rss_mb");
+                    memory.put("measured_peak_rss_mb", measured);
+                    if (measured instanceof Number m && m.doubleValue() > 0) {
+                        double planned = ((Number) memory.get("peak_mb")).doubleValue();
+                        memory.put("plan_error_pct", Math.round((planned / m.doubleValue() - 1) * 1000) / 10.0);
+                    }
+                    report.put("memory_plan", memory);
+                }
             }
             if (overheadModel != null) {
                 report.put("tiny_overhead", DecoderBenchmark.run(overheadModel, Precision.F32, List.of(1, 8), promptTokens,

@@ -14,8 +14,11 @@ import java.util.concurrent.Callable;
 import org.bayling.generate.GeneratedSequence;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.MemoryCheck;
+import org.bayling.model.MemoryPlan;
 import org.bayling.model.ModelCheck;
-import org.bayling.model.ModelUnreadableException;
+import org.bayling.model.ModelConfig;
+import org.bayling.model.Precision;
 import org.bayling.model.checkpoint.ModelFiles;
 import org.bayling.predict.BaylingModelZoo;
 import org.bayling.predict.BaylingZooModel;
@@ -71,8 +74,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            ModelCheck.check(ModelFiles.local(model)); // headers only: a broken model ends here, with one line
-        } catch (ModelUnreadableException e) {
+            ModelConfig modelConfig = ModelCheck.check(ModelFiles.local(model)); // headers only: a broken model ends here
+            planMemory(modelConfig); // before any weight is read: a model that cannot fit ends here, with one line
+        } catch (IllegalArgumentException e) { // a ModelUnreadableException (3) or a model that cannot fit (2)
             return CommandFailure.report("generate", e, System.err, false);
         }
         try (BaylingZooModel zoo = BaylingModelZoo.load(model, DeviceOption.parse(device), precision.dtype,
@@ -95,6 +99,25 @@ public final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * The memory plan for this prompt on the CPU (a GPU holds the weights in its own memory): the prompt's
+     * tokens (estimated from its characters before the tokenizer is loaded) plus max_new_tokens, for every beam.
+     */
+    MemoryPlan planMemory(ModelConfig modelConfig) throws java.io.IOException {
+        ai.djl.Device d = DeviceOption.parse(device);
+        if (d != null ? d.isGpu() : ai.djl.util.cuda.CudaUtils.hasCuda()) {
+            return null;
+        }
+        Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(), modelConfig.torchDtype());
+        GenerationConfig config = generation.applyTo(MemoryCheck.generationDefaults(model, modelConfig));
+        int promptTokens = input.inputIds != null ? input.inputIds.length
+                : input.prompt.length() / 2 + (raw ? 1 : 64); // about two characters a token, and the template
+        promptTokens = Math.max(1, Math.min(promptTokens, modelConfig.maxPositions()));
+        int cache = MemoryPlan.cacheCapacity(promptTokens, promptTokens + config.maxNewTokens());
+        MemoryPlan.Workload w = new MemoryPlan.Workload(Math.max(1, config.numBeams()), promptTokens, cache, 1);
+        return MemoryCheck.checkCommand(MemoryCheck.ModelFacts.read(ModelFiles.local(model)), p, w);
     }
 
     static String text(BaylingModel model, GenerationConfig config, int[] tokens) {

@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.bayling.generate.GenerationConfig;
+import org.bayling.spark.ExecutorMemory;
 import org.bayling.spark.HadoopModelFiles;
 import org.bayling.spark.JobPaths;
 import org.bayling.spark.TranslateJob;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Option;
                 "3:model unreadable (missing, no config.json, unreadable files)",
                 "4:checkpoint locked by another run (--incremental)",
                 "5:partial failure: output committed, error rows above --max-error-fraction"})
-public final class TranslateCommand implements Callable<Integer> {
+public class TranslateCommand implements Callable<Integer> {
 
     // Without arguments the job runs on its embedded default: the sample corpus and the tiny model the project ships.
     @Option(names = "--input", defaultValue = "samples/enzh-sample.jsonl",
@@ -168,8 +169,8 @@ public final class TranslateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     PrecisionOptions precision = new PrecisionOptions();
 
-    private final PrintStream out;
-    private final PrintStream err;
+    final PrintStream out;
+    final PrintStream err;
 
     public TranslateCommand() {
         this(System.out, System.err);
@@ -267,14 +268,19 @@ public final class TranslateCommand implements Callable<Integer> {
             err.println("translate: " + e.getMessage());
             return ExitCodes.BAD_CONFIGURATION;
         }
+        ExecutorMemory.Result memory;
         try {
-            // before Spark starts: bad paths and broken models end in seconds, with one line
+            // before Spark starts: bad paths, broken models and models that cannot fit end in seconds, with one line
             Configuration conf = hadoopConfiguration();
             JobPaths.check(conf, options);
             HadoopModelFiles.check(options.translation().model(), conf);
+            memory = ExecutorMemory.check(sparkConf(), conf, options.translation());
         } catch (RuntimeException e) {
             return CommandFailure.report("translate", e, err, verbose);
         }
+        memory.sparkConf().forEach(conf::putIfAbsent); // e.g. the executors' memory overhead, from the plan
+        options = options.toBuilder().translation(memory.settings()).build(); // the token budget may have shrunk
+        TranslateJob.log(memory, out);
         CommandSession session = CommandSession.open("bayling-translate", master, conf);
         SparkSession spark = session.spark();
         try {
@@ -285,7 +291,7 @@ public final class TranslateCommand implements Callable<Integer> {
                 s = r.total();
                 leftOut = r.skippedFiles();
             } else {
-                s = new TranslateJob(spark, options, out).run();
+                s = new TranslateJob(spark, options, out).withMemory(memory).run();
             }
             out.println("summary written to " + options.output() + "/" + TranslateJob.SUMMARY_FILE
                     + " (" + s.rowsWritten() + " rows)");
@@ -310,10 +316,27 @@ public final class TranslateCommand implements Callable<Integer> {
     }
 
     /**
+     * The Spark configuration the run will use, before its session exists: the active session's, else
+     * spark-submit's properties with {@code --conf} and {@code --master} over them.
+     */
+    SparkConf sparkConf() {
+        var active = SparkSession.getActiveSession();
+        if (active.isDefined()) {
+            return active.get().sparkContext().getConf();
+        }
+        SparkConf c = new SparkConf();
+        conf.forEach(c::set);
+        if (master != null) {
+            c.setMaster(master);
+        }
+        return c;
+    }
+
+    /**
      * The Hadoop configuration the run will use, before its Spark session exists: the active session's, else
      * Hadoop's defaults with {@code spark.hadoop.*} from spark-submit's properties and {@code --conf}.
      */
-    private Configuration hadoopConfiguration() {
+    Configuration hadoopConfiguration() {
         var active = SparkSession.getActiveSession();
         if (active.isDefined()) {
             return active.get().sparkContext().hadoopConfiguration();

@@ -49,6 +49,7 @@ public final class ExecutorTranslation implements Serializable {
     private final ModelSource model;
     private final LongAccumulator rowsDone;
     private final LongAccumulator outputTokens;
+    private PeakRssAccumulator peakRss;
 
     private ExecutorTranslation(TranslationSettings settings, ModelSource model, LongAccumulator rowsDone,
                           LongAccumulator outputTokens) {
@@ -76,6 +77,12 @@ public final class ExecutorTranslation implements Serializable {
 
     public TranslationSettings settings() {
         return settings;
+    }
+
+    /** Executors report their peak resident size into {@code peaks} after each group of rows (driver side, before the job). */
+    public ExecutorTranslation reportingPeakRss(PeakRssAccumulator peaks) {
+        this.peakRss = peaks;
+        return this;
     }
 
     /** The schema {@link #appendResults} produces: the input's columns, the result struct, maybe executor columns. */
@@ -122,6 +129,9 @@ public final class ExecutorTranslation implements Serializable {
         }
         if (rowsDone != null) {
             rowsDone.add(tasks.size() - rowsCounted[0]); // rows that needed no engine call (checks, copies)
+        }
+        if (peakRss != null) {
+            peakRss.record();
         }
         return new Translated(rows, lease.loadsInJvm());
     }

@@ -73,10 +73,14 @@ public final class TranslateJob {
     static final List<String> REQUEST_COLUMNS = List.of(OutputSchema.REQUEST_HASH, OutputSchema.SOURCE,
             OutputSchema.SRC_LANG, OutputSchema.TGT_LANG, OutputSchema.FOLLOWUPS, OutputSchema.TERMS);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TranslateJob.class);
+
     private final SparkSession spark;
-    private final TranslateOptions options;
+    private TranslateOptions options;
     private final PrintStream console;
     private boolean resumeOwnRun;
+    private ExecutorMemory.Result memory;
+    private PeakRssAccumulator peakRss;
 
     public TranslateJob(SparkSession spark, TranslateOptions options, PrintStream console) {
         this.spark = spark;
@@ -89,7 +93,43 @@ public final class TranslateJob {
     }
 
     public TranslateSummary run() {
+        planMemory(); // before the model is hashed or any weight read: what cannot fit ends here
         return run(prepareModel(spark, options)); // fails fast, before any task
+    }
+
+    /**
+     * Uses a memory check already made before the Spark session started (the command line does it there, so it
+     * can set executor settings); its token budget is the one the options carry.
+     */
+    public TranslateJob withMemory(ExecutorMemory.Result checked) {
+        this.memory = checked;
+        return this;
+    }
+
+    /**
+     * The executor memory plan ({@link ExecutorMemory#check}): refuses what cannot fit (an
+     * {@link org.bayling.model.InsufficientMemoryException}), shrinks the token budget when the KV cache would not
+     * fit, logs the plan and its notes. Done once per job.
+     */
+    public ExecutorMemory.Result planMemory() {
+        if (memory == null) {
+            memory = ExecutorMemory.check(spark.sparkContext().getConf(), hadoopConf(), options.translation());
+            log(memory, console);
+        }
+        if (memory.settings().maxBatchTokens() != options.translation().maxBatchTokens()) {
+            options = options.toBuilder().translation(memory.settings()).build();
+        }
+        return memory;
+    }
+
+    /** Prints the plan table and the notes (budget shrunk, Spark settings) to the console and the log. */
+    public static void log(ExecutorMemory.Result m, PrintStream console) {
+        console.println(m.plan().toTable());
+        LOG.info("executor memory plan:\n{}", m.plan().toTable());
+        for (String note : m.notes()) {
+            console.println("memory: " + note);
+            LOG.warn("memory: {}", note);
+        }
     }
 
     /**
@@ -224,7 +264,10 @@ public final class TranslateJob {
 
         LongAccumulator done = spark.sparkContext().longAccumulator("bayling.requests");
         LongAccumulator tokens = spark.sparkContext().longAccumulator("bayling.outputTokens");
-        ExecutorTranslation translator = ExecutorTranslation.prepare(options.translation(), model, done, tokens);
+        peakRss = new PeakRssAccumulator();
+        spark.sparkContext().register(peakRss, "bayling.peakRss");
+        ExecutorTranslation translator = ExecutorTranslation.prepare(options.translation(), model, done, tokens)
+                .reportingPeakRss(peakRss);
         // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
         var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
@@ -356,11 +399,25 @@ public final class TranslateJob {
                 OutputSchema.generationJson(options.translation().generation()), inputRows, alreadyDone, counts.getLong(0),
                 longOrZero(counts, 1), longOrZero(counts, 2), longOrZero(counts, 3), requests, translatedRows - requests,
                 longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3), replacedErrorRows, outputRows,
-                wallSeconds);
+                wallSeconds).withMemory(memoryJson());
         writeSummary(s);
         console.println(s.toText());
         writeReport();
         return s;
+    }
+
+    /** The plan and each executor's measured peak resident size (MB), for {@code _summary.json}. */
+    private String memoryJson() {
+        if (memory == null) {
+            return null;
+        }
+        Map<String, Object> m = new java.util.LinkedHashMap<>(memory.toMap());
+        Map<String, Object> measured = new java.util.LinkedHashMap<>();
+        if (peakRss != null) {
+            peakRss.value().forEach((executor, bytes) -> measured.put(executor, Math.round(bytes / 1048576.0 * 10) / 10.0));
+        }
+        m.put("measured_peak_rss_mb", measured);
+        return new com.google.gson.GsonBuilder().serializeNulls().create().toJson(m);
     }
 
     private static long ceilDiv(long a, long b) {

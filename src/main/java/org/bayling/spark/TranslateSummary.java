@@ -15,7 +15,27 @@ public record TranslateSummary(String runId, String output, String modelName, St
                                String generation, long inputRows, long alreadyDone, long rowsWritten, long ok,
                                long errors, long skipped, long requests, long dedupSaved, long inputTokens,
                                long outputTokens, long reusedPrefixTokens, long replacedErrorRows, long outputRows,
-                               double wallSeconds) {
+                               double wallSeconds, String memory) {
+
+    /** A summary without a memory record. */
+    public TranslateSummary(String runId, String output, String modelName, String modelHash, String generation,
+                            long inputRows, long alreadyDone, long rowsWritten, long ok, long errors, long skipped,
+                            long requests, long dedupSaved, long inputTokens, long outputTokens, long reusedPrefixTokens,
+                            long replacedErrorRows, long outputRows, double wallSeconds) {
+        this(runId, output, modelName, modelHash, generation, inputRows, alreadyDone, rowsWritten, ok, errors, skipped,
+                requests, dedupSaved, inputTokens, outputTokens, reusedPrefixTokens, replacedErrorRows, outputRows,
+                wallSeconds, null);
+    }
+
+    /**
+     * The same summary with its memory record: the plan (JSON of {@link ExecutorMemory.Result#toMap()}) and each
+     * executor's measured peak resident size beside it.
+     */
+    public TranslateSummary withMemory(String memoryJson) {
+        return new TranslateSummary(runId, output, modelName, modelHash, generation, inputRows, alreadyDone, rowsWritten,
+                ok, errors, skipped, requests, dedupSaved, inputTokens, outputTokens, reusedPrefixTokens, replacedErrorRows,
+                outputRows, wallSeconds, memoryJson);
+    }
 
     public double outputTokensPerSecond() {
         return wallSeconds > 0 ? outputTokens / wallSeconds : 0;
@@ -25,6 +45,10 @@ public record TranslateSummary(String runId, String output, String modelName, St
         var o = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJsonTree(this).getAsJsonObject();
         o.addProperty("outputTokensPerSecond", outputTokensPerSecond());
         o.add("generation", com.google.gson.JsonParser.parseString(generation));
+        o.remove("memory");
+        if (memory != null) {
+            o.add("memory", com.google.gson.JsonParser.parseString(memory));
+        }
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
     }
 

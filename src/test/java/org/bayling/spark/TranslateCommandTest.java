@@ -33,6 +33,13 @@ class TranslateCommandTest {
         assertTrue(summary.contains("\"ok\": 2"), summary);
         assertTrue(summary.contains("\"errors\": 1"), summary);
         assertTrue(summary.contains("\"maxNewTokens\": 16"), summary);
+        // issue 16: the executor memory plan beside each executor's measured peak resident size
+        var memory = com.google.gson.JsonParser.parseString(summary).getAsJsonObject().getAsJsonObject("memory");
+        assertTrue(memory.get("peak_mb").getAsDouble() > 0, summary);
+        var measured = memory.getAsJsonObject("measured_peak_rss_mb");
+        assertEquals(1, measured.size(), "one executor (local mode: the driver)\n" + summary);
+        double rss = measured.entrySet().iterator().next().getValue().getAsDouble();
+        assertTrue(rss > 100 && rss < 64 * 1024, "a peak RSS in MB: " + rss);
     }
 
     @Test

@@ -1,0 +1,308 @@
+package org.bayling.model;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bayling.model.checkpoint.DType;
+import org.bayling.model.checkpoint.TensorInfo;
+
+/**
+ * What a process that loads a model and decodes with it will hold in memory, computed before any
+ * weight is read: from {@code config.json}, the checkpoint's headers and the options (compute dtype,
+ * weight storage, the batch it decodes). The parts:
+ * <ul>
+ *   <li><b>weights</b>: as {@link LlamaWeights} holds them: fused projections in the weight storage
+ *       (int8: one byte per weight plus a scale per output row, bfloat16 scales where PyTorch's packed
+ *       CPU kernel takes them), embedding and LM head in {@link Precision#embeddingDtype()};</li>
+ *   <li><b>loading</b>: the peak of the load above the final layer weights. The float32 embedding is
+ *       kept to the end of the load and the LM head is folded in float32 beside it, so the last moment
+ *       holds the layers plus three float32 vocabulary matrices;</li>
+ *   <li><b>KV cache</b>: layers x 2 x kv_heads x head_dim x tokens x compute-dtype bytes, for every
+ *       batch decoded at once;</li>
+ *   <li><b>activations</b>: a prefill of the whole batch through one layer (hidden states, fused QKV
+ *       and gate/up outputs, attention scores) and the float32 logits of its rows (three copies: logits,
+ *       log-softmax, the Java arrays), plus the measured {@link #DECODE_WORKING_SET};</li>
+ *   <li><b>tokenizer</b>, <b>quality</b> (Lingua's language models, when scoring), <b>JVM heap</b>
+ *       (what Spark itself holds, where it runs) and the <b>runtime</b>: the JVM, DJL and libtorch as a
+ *       process that loads a tiny model has them resident.</li>
+ * </ul>
+ * The peak is the fixed parts plus the weights plus the larger of loading and decoding. {@link #nativeBytes()}
+ * is what lives outside the JVM heap (what a Spark executor's memory overhead must cover).
+ *
+ * @param precision        compute dtype and weight storage
+ * @param checkpointDtype  dtype of most stored tensors (what the load reads)
+ * @param parameters       parameters of the decoder
+ * @param weights          bytes of the weights as held
+ * @param loading          peak bytes of the load above the final layer weights
+ * @param kvCache          bytes of the KV caches of the batches decoded at once
+ * @param activations      transient bytes of a forward pass over those batches
+ * @param tokenizer        tokenizer bytes
+ * @param quality          quality models (Lingua) bytes, 0 when not scoring
+ * @param jvmHeap          heap of the framework around the decoder (Spark), 0 for a plain command
+ * @param runtime          JVM, DJL and libtorch baseline
+ * @param workload         the batch the KV cache and activations are planned for
+ */
+public record MemoryPlan(Precision precision, DType checkpointDtype, long parameters, long weights, long loading,
+                         long kvCache, long activations, long tokenizer, long quality, long jvmHeap, long runtime,
+                         Workload workload) implements Serializable {
+
+    /**
+     * Resident size of a JVM running {@code bench} on {@code models/tiny-bayling} (16 MB of weights, the
+     * LLaMA tokenizer) minus those weights and tokenizer: JVM, DJL and libtorch. Measured at 299 MB peak
+     * (VmHWM) with Java 17, DJL 0.36 and PyTorch 2.7.1 CPU.
+     */
+    public static final long RUNTIME_BYTES = 270L << 20;
+    /**
+     * Lingua's language models for the default quality languages, measured once: resident size after
+     * detecting en/zh/de/fr texts minus before, 1,356 MB (about 600 MB of live heap, the rest heap the JVM
+     * grew into while loading them).
+     */
+    public static final long LINGUA_BYTES = 1356L << 20;
+    /**
+     * What decoding holds beyond the KV cache and one forward pass: logits copied to the Java heap and direct
+     * buffers each step until the collector runs, and the native allocator's arenas. Fitted once on the 134M bench
+     * shape (f32, batch 32, 32 + 32 tokens; measured peak 1,957 MB, planned 1,874 MB with this figure); the other
+     * benchmark runs (134M f16, 7B f16 and int8) are the check, not the fit.
+     */
+    public static final long DECODE_WORKING_SET = 880L << 20;
+    /** A Hugging Face tokenizer in memory, per byte of its tokenizer.json (vocabulary, merges, the Rust structures). */
+    public static final int TOKENIZER_BYTES_PER_FILE_BYTE = 8;
+
+    /**
+     * The batch decoding is planned for.
+     *
+     * @param rows        sequences decoded together (prompts x beams)
+     * @param promptTokens tokens of the longest prompt (what one prefill runs per row)
+     * @param cacheTokens cache slots per row (prompt and generated tokens, as the cache grows)
+     * @param concurrent  batches decoded at the same time by one process (Spark tasks per executor)
+     */
+    public record Workload(int rows, int promptTokens, int cacheTokens, int concurrent) implements Serializable {
+        public Workload {
+            if (rows < 1 || promptTokens < 1 || cacheTokens < promptTokens || concurrent < 1) {
+                throw new IllegalArgumentException("bad workload: " + rows + " rows, " + promptTokens + " prompt tokens, "
+                        + cacheTokens + " cache tokens, " + concurrent + " concurrent");
+            }
+        }
+
+        /** Prompt tokens of one batch (what a token budget counts). */
+        public long batchTokens() {
+            return (long) rows * promptTokens;
+        }
+
+        /** Cache slots of one batch. */
+        public long batchCacheTokens() {
+            return (long) rows * cacheTokens;
+        }
+    }
+
+    /** Fixed parts around the decoder. */
+    public record Extras(long tokenizer, long quality, long jvmHeap, long runtime) implements Serializable {
+
+        /** A plain command ({@code generate}, {@code bench}): runtime and tokenizer only. */
+        public static Extras command(long tokenizerJsonBytes) {
+            return new Extras(tokenizerJsonBytes * TOKENIZER_BYTES_PER_FILE_BYTE, 0, 0, RUNTIME_BYTES);
+        }
+
+        public Extras withQuality(long bytes) {
+            return new Extras(tokenizer, bytes, jvmHeap, runtime);
+        }
+
+        public Extras withJvmHeap(long bytes) {
+            return new Extras(tokenizer, quality, bytes, runtime);
+        }
+    }
+
+    /**
+     * Cache slots a {@link KvCache} holds for a row that prefills {@code prompt} tokens and ends at {@code total}: it
+     * starts at 64, grows to the prompt at once (at least doubling), then doubles whenever a decode step overflows it.
+     */
+    public static int cacheCapacity(int prompt, int total) {
+        long capacity = 64;
+        if (prompt > capacity) {
+            capacity = Math.max(prompt, capacity * 2);
+        }
+        while (capacity < total) {
+            capacity *= 2;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, capacity);
+    }
+
+    /**
+     * The plan for a model.
+     *
+     * @param tensors   the checkpoint's tensors as its headers declare them (for the stored dtype); may be empty
+     * @param packedInt8 int8 products through PyTorch's packed CPU kernel (CPU), whose scales are bfloat16
+     */
+    public static MemoryPlan of(ModelConfig c, Iterable<TensorInfo> tensors, Precision precision, Workload w,
+                                Extras extras, boolean packedInt8) {
+        return of(c, storedDtype(tensors), precision, w, extras, packedInt8);
+    }
+
+    /** The plan for a model whose checkpoint stores its weights in {@code stored}. */
+    public static MemoryPlan of(ModelConfig c, DType stored, Precision precision, Workload w, Extras extras,
+                                boolean packedInt8) {
+        long h = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long ff = c.intermediateSize();
+        long vocab = c.vocabSize();
+        int compute = precision.compute().bytes();
+        long embedding = vocab * h * precision.embeddingDtype().bytes();
+        long layer = projection(q + 2 * kv, h, precision, packedInt8) + projection(h, q, precision, packedInt8)
+                + projection(2 * ff, h, precision, packedInt8) + projection(h, ff, precision, packedInt8);
+        long layers = layer * c.numLayers();
+        long rotate = (long) c.headDim() * c.headDim() * compute;
+        long weights = layers + 2 * embedding + rotate;
+        long parameters = c.numLayers() * (h * (q + 2 * kv) + h * q + 3 * h * ff + 2 * h) + 2 * vocab * h + h;
+
+        // Load: the float32 embedding stays to the end; the head is read (its stored bytes mapped), copied to
+        // float32 and folded into a third float32 matrix; a bfloat16 tensor is also widened in a direct buffer.
+        long vh = vocab * h;
+        long endOfLoad = 12 * vh + (stored == DType.BF16 ? 4 * vh : 0);
+        // While the layers stream in: the float32 embedding, and the largest fused group three times
+        // (blocks, their concatenation, the folded result) plus its mapped bytes.
+        long group = Math.max((q + 2 * kv) * h, 2 * ff * h);
+        long duringLayers = 4 * vh + group * (12 + stored.bytes());
+        long loading = Math.max(endOfLoad - rotate, duringLayers);
+
+        long kvCache = (long) c.numLayers() * 2 * kv * w.batchCacheTokens() * compute * w.concurrent();
+        long tokens = w.batchTokens();
+        long scores = (long) w.rows() * c.numHeads() * w.promptTokens() * w.promptTokens() * compute;
+        long forward = tokens * (3 * ff + 4 * h + q + 2 * kv) * compute + scores;
+        long logits = (long) w.rows() * vocab * 4 * 3;
+        long activations = (forward + logits) * w.concurrent() + DECODE_WORKING_SET;
+        return new MemoryPlan(precision, stored, parameters, weights, loading, kvCache, activations, extras.tokenizer(),
+                extras.quality(), extras.jvmHeap(), extras.runtime(), w);
+    }
+
+    /** Bytes of an {@code [out, in]} matrix in the weight storage. */
+    private static long projection(long out, long in, Precision p, boolean packedInt8) {
+        if (p.weights() != WeightStorage.INT8) {
+            return out * in * p.weights().bytes();
+        }
+        int scaleBytes = packedInt8 && in % 16 == 0 ? 2 : 4;
+        return out * in + out * scaleBytes;
+    }
+
+    /** The dtype holding most of the checkpoint's elements (float32 when there are none). */
+    public static DType storedDtype(Iterable<TensorInfo> tensors) {
+        Map<DType, Long> bytes = new LinkedHashMap<>();
+        for (TensorInfo t : tensors) {
+            bytes.merge(t.dtype(), t.numel(), Long::sum);
+        }
+        return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
+    }
+
+    /** Peak resident bytes: the fixed parts, the weights, and the larger of loading and decoding. */
+    public long peakBytes() {
+        return fixedBytes() + weights + Math.max(loading, kvCache + activations);
+    }
+
+    /** Runtime, tokenizer, quality models and framework heap. */
+    public long fixedBytes() {
+        return runtime + tokenizer + quality + jvmHeap;
+    }
+
+    /** What lives outside the JVM heap: weights, cache, activations, tokenizer, and the runtime's native part. */
+    public long nativeBytes() {
+        return peakBytes() - quality - jvmHeap;
+    }
+
+    /** Heap the JVM needs beyond its own baseline: quality models and framework. */
+    public long heapBytes() {
+        return quality + jvmHeap;
+    }
+
+    /** The fixed parts of this plan. */
+    public Extras extras() {
+        return new Extras(tokenizer, quality, jvmHeap, runtime);
+    }
+
+    /** The parts as rows (name, bytes), for tables and {@code _summary.json}. */
+    public Map<String, Long> parts() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("weights", weights);
+        m.put("loading (transient)", loading);
+        m.put("kv_cache", kvCache);
+        m.put("activations_and_logits", activations);
+        m.put("tokenizer", tokenizer);
+        m.put("quality_models", quality);
+        m.put("framework_heap", jvmHeap);
+        m.put("runtime", runtime);
+        return m;
+    }
+
+    /** E.g. {@code f32}, or {@code f32 with int8 weights}. */
+    public String precisionLabel() {
+        String compute = Precision.label(precision.compute());
+        return precision.weights().dtype() == precision.compute() ? compute
+                : compute + " with " + precision.weights().label() + " weights";
+    }
+
+    /** The plan as a text table. */
+    public String toTable() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "memory plan: %s, %.2fB parameters, checkpoint %s%n", precisionLabel(),
+                parameters / 1e9, Precision.label(checkpointDtype).toLowerCase(Locale.ROOT)));
+        b.append(String.format(Locale.ROOT, "  batch: %d rows x %d prompt tokens, %d cache slots per row, %d at once%n",
+                workload.rows(), workload.promptTokens(), workload.cacheTokens(), workload.concurrent()));
+        b.append(String.format(Locale.ROOT, "  %-26s %12s%n", "part", "MB"));
+        for (Map.Entry<String, Long> e : parts().entrySet()) {
+            b.append(String.format(Locale.ROOT, "  %-26s %12.1f%n", e.getKey(), mb(e.getValue())));
+        }
+        b.append(String.format(Locale.ROOT, "  %-26s %12.1f%n", "peak (resident)", mb(peakBytes())));
+        b.append(String.format(Locale.ROOT, "  %-26s %12.1f%n", "  native (off-heap)", mb(nativeBytes())));
+        b.append(String.format(Locale.ROOT, "  %-26s %12.1f", "  JVM heap", mb(heapBytes())));
+        return b.toString();
+    }
+
+    /** The plan as a JSON-ready map (MB figures). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dtype", Precision.label(precision.compute()));
+        m.put("weights_storage", precision.weights().label());
+        m.put("parameters", parameters);
+        m.put("rows", workload.rows());
+        m.put("prompt_tokens", workload.promptTokens());
+        m.put("cache_tokens_per_row", workload.cacheTokens());
+        m.put("concurrent_batches", workload.concurrent());
+        Map<String, Object> parts = new LinkedHashMap<>();
+        parts().forEach((k, v) -> parts.put(k.replace(" (transient)", "") + "_mb", round(mb(v))));
+        m.put("parts", parts);
+        m.put("peak_mb", round(mb(peakBytes())));
+        m.put("native_mb", round(mb(nativeBytes())));
+        m.put("heap_mb", round(mb(heapBytes())));
+        return m;
+    }
+
+    /** {@code model needs ~27.0 GB in f32 (weights 26.9 GB, KV cache 0.4 GB)}. */
+    public String needs() {
+        return String.format(Locale.ROOT, "model needs ~%.1f GB in %s (weights %.1f GB, KV cache %.1f GB)",
+                gb(peakBytes()), precisionLabel(), gb(weights), gb(kvCache));
+    }
+
+    /** Other weight storages to suggest, smallest first: int8, then f16 (bf16 when computing in bf16). */
+    public static List<WeightStorage> alternatives(Precision p) {
+        List<WeightStorage> out = new ArrayList<>();
+        out.add(WeightStorage.INT8);
+        out.add(p.compute() == DType.BF16 ? WeightStorage.BF16 : WeightStorage.F16);
+        out.removeIf(s -> s == p.weights());
+        return out;
+    }
+
+    static double mb(long bytes) {
+        return bytes / 1048576.0;
+    }
+
+    /** Decimal gigabytes, as the one-line messages say them. */
+    public static double gb(long bytes) {
+        return bytes / 1e9;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+}
