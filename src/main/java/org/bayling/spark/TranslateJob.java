@@ -93,7 +93,12 @@ public final class TranslateJob {
     }
 
     public TranslateSummary run() {
-        planMemory(); // before the model is hashed or any weight read: what cannot fit ends here
+        try {
+            planMemory(); // before the model is hashed or any weight read: what cannot fit ends here
+        } catch (ModelUnreadableException unreadable) {
+            prepareModel(spark, options); // the driver-side model check names the file and the reason precisely
+            throw unreadable;
+        }
         return run(prepareModel(spark, options)); // fails fast, before any task
     }
 
