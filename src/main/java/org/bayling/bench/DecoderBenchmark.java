@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bayling.model.AvailableMemory;
 import org.bayling.model.BaylingModel;
 import org.bayling.model.LlamaSession;
 import org.bayling.model.Precision;
@@ -59,16 +60,16 @@ public final class DecoderBenchmark {
             report.put("weights", precision.weights().label());
             report.put("weight_mb", round(model.decoder().weightBytes() / 1048576.0));
             report.put("load_seconds", round(loadSeconds));
-            report.put("rss_after_load_mb", round(rssKb("VmRSS:") / 1024.0));
-            report.put("peak_rss_load_mb", round(peakRssKb() / 1024.0));
-            long peakKb = peakRssKb();
+            report.put("rss_after_load_mb", round(AvailableMemory.rssBytes() / 1048576.0));
+            long peakKb = peakRssKb(); // the load's; each batch size's peak is taken after a reset, the overall is the largest
+            report.put("peak_rss_load_mb", round(peakKb / 1024.0));
             report.put("peak_heap_during_load_mb", round((peak.get() - baseline) / 1048576.0));
             report.put("largest_tensor_mb", round(largestBytes / 1048576.0));
             report.put("peak_heap_over_largest_tensor", round((double) (peak.get() - baseline) / largestBytes));
             report.put("torch_threads", org.bayling.model.PyTorchRuntime.threads());
             report.put("cores", Runtime.getRuntime().availableProcessors());
             // Heap flags shape peak RSS and first-touch page faults (the young generation's pages), so they are part of the figure.
-            report.put("jvm_heap_options", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+            report.put("jvm_heap_options", ManagementFactory.getRuntimeMXBean().getInputArguments()
                     .stream().filter(a -> a.startsWith("-Xm") || a.startsWith("-XX:MaxNewSize")).toList());
             List<Map<String, Object>> runs = new ArrayList<>();
             SplittableRandom random = new SplittableRandom(7);
@@ -121,8 +122,8 @@ public final class DecoderBenchmark {
                 runs.add(run);
             }
             report.put("runs", runs);
-            report.put("peak_rss_mb", round(Math.max(peakKb, peakRssKb()) / 1024.0));
-            report.put("peak_rss_over_weights", round(Math.max(peakKb, peakRssKb()) * 1024.0 / model.decoder().weightBytes()));
+            report.put("peak_rss_mb", round(peakKb / 1024.0));
+            report.put("peak_rss_over_weights", round(peakKb * 1024.0 / model.decoder().weightBytes()));
         }
         return report;
     }
@@ -150,23 +151,10 @@ public final class DecoderBenchmark {
         }
     }
 
-    /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
+    /** This process's peak resident size so far, in KiB; -1 where unknown. */
     static long peakRssKb() {
-        return rssKb("VmHWM:");
-    }
-
-    /** A /proc/self/status line (VmHWM:, VmRSS:) in KiB; -1 elsewhere. */
-    static long rssKb(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
+        long bytes = AvailableMemory.peakRssBytes();
+        return bytes < 0 ? -1 : bytes / 1024;
     }
 
     /** Minor page faults of this process so far (field 10 of /proc/self/stat); 0 elsewhere. */

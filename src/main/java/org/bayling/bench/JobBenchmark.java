@@ -49,7 +49,7 @@ public final class JobBenchmark {
         try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
             // the planner batches as the job's executors do (same budgets), without Spark around it
             TranslationPlanner planner = new TranslationPlanner(engine, TranslationSettings.builder()
-                    .model(model.toString()).generation(gen).build().plannerSettings(), null);
+                    .model(model.toString()).generation(gen).build().plannerSettings());
             planner.translate(tasks.subList(0, 16)); // warm-up, as the job's executors warm up on their first batch
             double[] runs = new double[REPEATS];
             long tokens = 0;

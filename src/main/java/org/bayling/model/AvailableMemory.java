@@ -131,6 +131,12 @@ public record AvailableMemory(long bytes, String source) {
         return k < 0 ? -1 : k * 1024;
     }
 
+    /** This process's resident size now (VmRSS), in bytes; -1 where unknown. */
+    public static long rssBytes() {
+        long k = kib(Path.of("/proc/self/status"), "VmRSS:");
+        return k < 0 ? -1 : k * 1024;
+    }
+
     /** {@code 22g}, {@code 1500m}, {@code 512k}, {@code 1.5t}, or bytes (as Spark writes memory sizes; binary units). */
     public static long parseSize(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);

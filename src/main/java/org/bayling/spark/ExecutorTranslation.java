@@ -112,7 +112,7 @@ public final class ExecutorTranslation implements Serializable {
         // progress per engine call, not per group: accumulator values inside a running task reach the driver
         // with executor heartbeats (LiveProgress), so a long task visibly moves
         long[] rowsCounted = {0};
-        TranslationPlanner planner = new TranslationPlanner(lease.engine(), settings.plannerSettings(), null)
+        TranslationPlanner planner = new TranslationPlanner(lease.engine(), settings.plannerSettings())
                 .onBatch((prompts, rows, tokens) -> {
                     rowsCounted[0] += rows;
                     if (rowsDone != null) {

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongConsumer;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.prompt.AlignedSegment;
 import org.bayling.prompt.AssembledDocument;
@@ -68,17 +67,14 @@ public final class TranslationPlanner {
 
     private final TranslationEngine engine;
     private final Settings settings;
-    private Progress progress;
+    private Progress progress = (prompts, rows, tokens) -> { };
 
-    /** @param onPrompts told how many prompts each engine call finished (progress), may be null */
-    public TranslationPlanner(TranslationEngine engine, Settings settings, LongConsumer onPrompts) {
+    public TranslationPlanner(TranslationEngine engine, Settings settings) {
         this.engine = engine;
         this.settings = settings;
-        this.progress = onPrompts == null ? (prompts, rows, tokens) -> { }
-                : (prompts, rows, tokens) -> onPrompts.accept(prompts);
     }
 
-    /** Tells {@code p} (instead of the constructor's {@code onPrompts}) what each engine call finished. */
+    /** Tells {@code p} what each engine call finished. */
     public TranslationPlanner onBatch(Progress p) {
         this.progress = p;
         return this;

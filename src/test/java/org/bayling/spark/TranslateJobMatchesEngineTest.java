@@ -55,7 +55,7 @@ class TranslateJobMatchesEngineTest {
                 "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", "auto", "auto"))) {
             // all rows in one batch: the budget allows it
             direct = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0, 1 << 20, 256,
-                    SparkTestSupport.quickGreedy()), null).translate(tasks);
+                    SparkTestSupport.quickGreedy())).translate(tasks);
         }
         for (int i = 0; i < tasks.size(); i++) {
             RowTranslation d = direct.get(i);

@@ -56,7 +56,7 @@ class TranslateJobPrecisionTest {
         try (TranslationEngine engine = BaylingTranslationEngine.open(new EngineOptions(SparkTestSupport.tinyModel(),
                 "cpu", 1, SparkTestSupport.quickGreedy(), null, "en", dtype, weights))) {
             direct = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0, 1 << 20, 256,
-                    SparkTestSupport.quickGreedy()), null).translate(tasks);
+                    SparkTestSupport.quickGreedy())).translate(tasks);
         }
         for (int i = 0; i < tasks.size(); i++) {
             String key = tasks.get(i).key();

@@ -69,8 +69,7 @@ class TranslationPlannerTest {
     }
 
     static TranslationPlanner planner(TranslationEngine e, TranslationUnit unit, int chunkTokens, int maxBatchTokens) {
-        return new TranslationPlanner(e, new TranslationPlanner.Settings(unit, 0, maxBatchTokens, chunkTokens, GREEDY_4),
-                null);
+        return new TranslationPlanner(e, new TranslationPlanner.Settings(unit, 0, maxBatchTokens, chunkTokens, GREEDY_4));
     }
 
     static void assertSpans(String source, RowTranslation r) {
@@ -190,7 +189,7 @@ class TranslationPlannerTest {
         try (TranslationEngine engine = BaylingTranslationEngine.open(
                 EngineOptions.of(SharedData.fixture("tiny-llama2").toString(), GREEDY_4))) {
             RowTranslation r = new TranslationPlanner(engine, new TranslationPlanner.Settings(TranslationUnit.AUTO, 0,
-                    8192, 256, GREEDY_4), null).translate(List.of(TranslationTask.of("doc", text, "en", "zh"))).get(0);
+                    8192, 256, GREEDY_4)).translate(List.of(TranslationTask.of("doc", text, "en", "zh"))).get(0);
             assertEquals(RowTranslation.Status.OK, r.status(), r.error());
             assertTrue(r.segments().size() > 20, "cut into chunks: " + r.segments().size());
             assertEquals(text.split("\n\n", -1).length, r.translation().split("\n\n", -1).length,
