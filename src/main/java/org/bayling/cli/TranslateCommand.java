@@ -199,7 +199,7 @@ public class TranslateCommand implements Callable<Integer> {
         GenerationConfig recipe = GenerationConfig.bayling();
         try {
             org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(model, "generation_config.json");
-            org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(new org.apache.hadoop.conf.Configuration());
+            org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(hadoopConfiguration()); // s3a:// needs --conf
             if (fs.exists(file)) {
                 try (var in = new java.io.InputStreamReader(fs.open(file), java.nio.charset.StandardCharsets.UTF_8)) {
                     var json = com.google.gson.JsonParser.parseReader(in).getAsJsonObject();

@@ -35,6 +35,11 @@ class JobJarSparkSubmitTest {
     @Test
     void jobJarTranslatesThroughSparkSubmitFromACleanDirectory() throws Exception {
         Path jar = jobJar();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            assertTrue(zip.stream().map(java.util.zip.ZipEntry::getName).noneMatch(n -> n.startsWith("software/amazon/")
+                    || n.startsWith("org/apache/hadoop/fs/s3a/") || n.startsWith("org/apache/spark/internal/io/cloud/")),
+                    "S3 support (hadoop-aws, the AWS SDK, spark-hadoop-cloud) comes from the cluster, not the job jar");
+        }
         List<String> sparkClasspath = sparkDistributionClasspath();
         SparkTestSupport.write(cwd.resolve("corpus/enzh.txt"), String.join("\n", SparkTestSupport.wmtLines(3)) + "\n");
 
