@@ -14,7 +14,20 @@ public final class PeakRssAccumulator extends AccumulatorV2<Long, Map<String, Lo
 
     private static final long serialVersionUID = 1L;
 
-    private final TreeMap<String, Long> peaks = new TreeMap<>();
+    /**
+     * Never null once constructed, but an executor's heartbeat may call {@link #isZero} while the task is still
+     * deserializing this accumulator: Spark registers it with the task before the fields of this subclass are read,
+     * so {@code peaks} is then null. Reading it as empty there matters: an exception in a heartbeat ends the
+     * executor's heartbeat thread for good (see {@link PersistedRows}).
+     */
+    private TreeMap<String, Long> peaks = new TreeMap<>();
+
+    private TreeMap<String, Long> peaks() {
+        if (peaks == null) {
+            peaks = new TreeMap<>();
+        }
+        return peaks;
+    }
 
     /** Executor side: records this JVM's peak resident size so far under its executor id. */
     public void record() {
@@ -26,24 +39,24 @@ public final class PeakRssAccumulator extends AccumulatorV2<Long, Map<String, Lo
     }
 
     private synchronized void put(String executor, long bytes) {
-        peaks.merge(executor, bytes, Math::max);
+        peaks().merge(executor, bytes, Math::max);
     }
 
     @Override
     public synchronized boolean isZero() {
-        return peaks.isEmpty();
+        return peaks == null || peaks.isEmpty();
     }
 
     @Override
     public synchronized AccumulatorV2<Long, Map<String, Long>> copy() {
         PeakRssAccumulator c = new PeakRssAccumulator();
-        c.peaks.putAll(peaks);
+        c.peaks.putAll(peaks());
         return c;
     }
 
     @Override
     public synchronized void reset() {
-        peaks.clear();
+        peaks().clear();
     }
 
     /** Adds this JVM's figure for a value (the value is ignored: the peak is read here). */
@@ -59,6 +72,6 @@ public final class PeakRssAccumulator extends AccumulatorV2<Long, Map<String, Lo
 
     @Override
     public synchronized Map<String, Long> value() {
-        return new TreeMap<>(peaks);
+        return new TreeMap<>(peaks());
     }
 }

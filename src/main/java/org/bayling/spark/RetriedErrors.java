@@ -55,13 +55,13 @@ final class RetriedErrors {
             rows = rows.withColumn(OCC, TranslateJob.occurrence(rows)).withColumn(FILE, col("_metadata.file_path"));
             Column same = col(OutputSchema.MODEL + ".hash").equalTo(modelHash)
                     .and(col(OutputSchema.GENERATION_HASH).equalTo(generationHash));
-            Dataset<Row> superseded = rows.where(same)
+            PersistedRows kept = PersistedRows.of(rows.where(same)
                     .withColumn(LATEST, max(col(OutputSchema.RUN_STARTED_AT))
                             .over(Window.partitionBy(col(OutputSchema.ID), col(OCC))))
                     .where(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_ERROR)
                             .and(col(OutputSchema.RUN_STARTED_AT).lt(col(LATEST))))
-                    .select(col(FILE), col(OutputSchema.ID), col(OCC), col(OutputSchema.RUN_ID), col(OutputSchema.STATUS))
-                    .persist();
+                    .select(col(FILE), col(OutputSchema.ID), col(OCC), col(OutputSchema.RUN_ID), col(OutputSchema.STATUS)));
+            Dataset<Row> superseded = kept.rows(); // not Spark SQL's cache: see PersistedRows
             try {
                 long n = superseded.count();
                 if (n == 0) {
@@ -75,7 +75,7 @@ final class RetriedErrors {
                 fs.delete(staging, true);
                 return n;
             } finally {
-                superseded.unpersist();
+                kept.close();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace retried error rows in " + output + ": " + e, e);

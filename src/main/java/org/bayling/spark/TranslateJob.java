@@ -35,7 +35,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelUnreadableException;
@@ -169,7 +168,9 @@ public final class TranslateJob {
         long t0 = System.nanoTime();
         Timestamp startedAt = new Timestamp(System.currentTimeMillis());
 
-        Dataset<Row> planned = plan(InputReader.read(spark, options)).persist(StorageLevel.MEMORY_AND_DISK());
+        // kept as an RDD of rows, not in Spark SQL's cache: see PersistedRows (the cache can stop executor heartbeats)
+        PersistedRows kept = PersistedRows.of(plan(InputReader.read(spark, options)));
+        Dataset<Row> planned = kept.rows();
         try {
             long inputRows = planned.count();
             Dataset<Row> pending = skipDone(planned, model.manifest());
@@ -183,7 +184,7 @@ public final class TranslateJob {
                     ? RetriedErrors.replace(spark, options.output(), model.manifest().hash(), generationHash()) : 0;
             return report(inputRows, inputRows - pendingRows, replaced, model.manifest(), (System.nanoTime() - t0) / 1e9);
         } finally {
-            planned.unpersist();
+            kept.close();
         }
     }
 

@@ -71,7 +71,11 @@ public final class JobReport {
         // the job already stored sentence chrF in its quality struct: recompute it only for older outputs
         StructType quality = JobRows.qualityStruct(output.schema());
         boolean hasChrf = quality != null && java.util.Arrays.asList(quality.fieldNames()).contains(JobRows.SENTENCE_CHRF);
-        Dataset<Row> all = JobRows.scored(output, !hasChrf).persist(StorageLevel.MEMORY_AND_DISK());
+        // kept as an RDD of rows, not in Spark SQL's cache, whose per-task accumulator can end an executor's
+        // heartbeats (see org.bayling.spark.PersistedRows)
+        Dataset<Row> scored = JobRows.scored(output, !hasChrf);
+        org.apache.spark.api.java.JavaRDD<Row> kept = scored.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> all = spark.createDataFrame(kept, scored.schema());
         try {
             Dataset<Row> ok = all.where(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK));
             // one pass for the numbers of every row (no text): the total and the ok rows' figures
@@ -112,7 +116,7 @@ public final class JobReport {
                     source == JobRows.FlagSource.RESCORED ? "; flags recomputed from the output" : "");
             return render(spark, reportRows, reportUri, worstN, t, rows, okRows, source);
         } finally {
-            all.unpersist();
+            kept.unpersist(false);
         }
     }
 
