@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bayling.model.AvailableMemory;
 import org.bayling.model.BaylingModel;
 import org.bayling.model.LlamaSession;
+import org.bayling.model.MemoryPlan;
 import org.bayling.model.Precision;
 
 /**
@@ -126,6 +127,17 @@ public final class DecoderBenchmark {
             report.put("peak_rss_over_weights", round(peakKb * 1024.0 / model.decoder().weightBytes()));
         }
         return report;
+    }
+
+    /**
+     * The batch a decoder benchmark's memory is planned for: its largest batch, each row a prompt of
+     * {@code promptTokens} and a cache grown as the decoder's {@code KvCache} grows it to prompt + new tokens.
+     */
+    public static MemoryPlan.Workload workload(List<Integer> batches, int promptTokens, int newTokens) {
+        int rows = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int prompt = Math.max(1, promptTokens);
+        return new MemoryPlan.Workload(Math.max(1, rows), prompt,
+                MemoryPlan.cacheCapacity(prompt, prompt + Math.max(0, newTokens)), 1);
     }
 
     static int argmax(float[] x) {

@@ -127,9 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(),
                 facts.config().torchDtype());
-        int rows = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
-        MemoryPlan.Workload w = new MemoryPlan.Workload(Math.max(1, rows), Math.max(1, promptTokens),
-                MemoryPlan.cacheCapacity(promptTokens, promptTokens + newTokens), 1);
+        MemoryPlan.Workload w = org.bayling.bench.DecoderBenchmark.workload(batches, promptTokens, newTokens);
         return MemoryCheck.checkCommand(facts, p, w);
     }
 

@@ -17,26 +17,35 @@ import org.bayling.model.checkpoint.TensorInfo;
  *   <li><b>weights</b>: as {@link LlamaWeights} holds them: fused projections in the weight storage
  *       (int8: one byte per weight plus a scale per output row, bfloat16 scales where PyTorch's packed
  *       CPU kernel takes them), embedding and LM head in {@link Precision#embeddingDtype()};</li>
- *   <li><b>loading</b>: the peak of the load above the final layer weights. The float32 embedding is
- *       kept to the end of the load and the LM head is folded in float32 beside it, so the last moment
- *       holds the layers plus three float32 vocabulary matrices;</li>
+ *   <li><b>loading</b>: the peak of the load above the final weights. The float32 embedding is kept to the
+ *       end of the load and the LM head is folded in float32 beside it, so the last moment holds the layers
+ *       plus three float32 vocabulary matrices, where the final weights hold two in the embedding dtype;</li>
+ *   <li><b>allocator residue</b>: what the load leaves resident after it has freed it. glibc serves blocks
+ *       below its mmap threshold (at most {@value #MMAP_THRESHOLD_MAX} bytes) from its heap and keeps freed
+ *       ones there, so the load's float32 temporaries of that size (per layer: each tensor read, the scaled
+ *       query, the fused and folded groups, int8's quantization temporaries) leave a fraction
+ *       {@link #ALLOCATOR_RESIDUE_FRACTION} behind; a 7B/13B shape has none (its tensors are 64 MB and up,
+ *       mapped and unmapped), the 134M and 1.1B shapes 160 to 720 MB;</li>
  *   <li><b>KV cache</b>: layers x 2 x kv_heads x head_dim x tokens x compute-dtype bytes, for every
  *       batch decoded at once;</li>
  *   <li><b>activations</b>: a prefill of the whole batch through one layer (hidden states, fused QKV
  *       and gate/up outputs, attention scores) and the float32 logits of its rows (three copies: logits,
  *       log-softmax, the Java arrays), plus the measured {@link #DECODE_WORKING_SET};</li>
  *   <li><b>tokenizer</b>, <b>quality</b> (Lingua's language models, when scoring), <b>JVM heap</b>
- *       (what Spark itself holds, where it runs) and the <b>runtime</b>: the JVM, DJL and libtorch as a
- *       process that loads a tiny model has them resident.</li>
+ *       (what Spark itself holds, where it runs) and the <b>runtime</b>: the JVM, DJL and libtorch
+ *       ({@link #RUNTIME_BYTES}) plus, for a plain command, the young generation its heap flags give
+ *       ({@link JvmHeap}): resident size counts the heap pages decoding touches, not {@code -Xmx}.</li>
  * </ul>
- * The peak is the fixed parts plus the weights plus the larger of loading and decoding. {@link #nativeBytes()}
- * is what lives outside the JVM heap (what a Spark executor's memory overhead must cover).
+ * The peak is the fixed parts plus the weights and the allocator residue plus the larger of loading and decoding.
+ * {@link #nativeBytes()} is what lives outside the JVM heap (what a Spark executor's memory overhead must cover).
+ * Checked against every committed {@code bench-results/decoder-*.json} by {@code MemoryPlanBenchTest} (within 15 %).
  *
  * @param precision        compute dtype and weight storage
  * @param checkpointDtype  dtype of most stored tensors (what the load reads)
  * @param parameters       parameters of the decoder
  * @param weights          bytes of the weights as held
- * @param loading          peak bytes of the load above the final layer weights
+ * @param loading          peak bytes of the load above the final weights
+ * @param residue          bytes the native allocator keeps resident after the load freed them
  * @param kvCache          bytes of the KV caches of the batches decoded at once
  * @param activations      transient bytes of a forward pass over those batches
  * @param tokenizer        tokenizer bytes
@@ -46,15 +55,16 @@ import org.bayling.model.checkpoint.TensorInfo;
  * @param workload         the batch the KV cache and activations are planned for
  */
 public record MemoryPlan(Precision precision, DType checkpointDtype, long parameters, long weights, long loading,
-                         long kvCache, long activations, long tokenizer, long quality, long jvmHeap, long runtime,
-                         Workload workload) implements Serializable {
+                         long residue, long kvCache, long activations, long tokenizer, long quality, long jvmHeap,
+                         long runtime, Workload workload) implements Serializable {
 
     /**
-     * Resident size of a JVM running {@code bench} on {@code models/tiny-bayling} (16 MB of weights, the
-     * LLaMA tokenizer) minus those weights and tokenizer: JVM, DJL and libtorch. Measured at 299 MB peak
-     * (VmHWM) with Java 17, DJL 0.36 and PyTorch 2.7.1 CPU.
+     * JVM (its own native memory and a small old generation), DJL and libtorch, without the young generation
+     * ({@link JvmHeap}). The benches of the 7B and 13B shapes, whose loads leave no allocator residue, are resident
+     * at 254 to 273 MB after the load beyond their weights, with a 32 MB young generation and the 10 MB tokenizer
+     * (Java 17, DJL 0.36, PyTorch 2.7.1 CPU); 230 + 32 + 10 = 272.
      */
-    public static final long RUNTIME_BYTES = 270L << 20;
+    public static final long RUNTIME_BYTES = 230L << 20;
     /**
      * Lingua's language models for the default quality languages, measured once: resident size after
      * detecting en/zh/de/fr texts minus before, 1,356 MB (about 600 MB of live heap, the rest heap the JVM
@@ -62,12 +72,22 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
      */
     public static final long LINGUA_BYTES = 1356L << 20;
     /**
-     * What decoding holds beyond the KV cache and one forward pass: logits copied to the Java heap and direct
-     * buffers each step until the collector runs, and the native allocator's arenas. Fitted once on the 134M bench
-     * shape (f32, batch 32, 32 + 32 tokens; measured peak 1,957 MB, planned 1,874 MB with this figure); the other
-     * benchmark runs (134M f16, 7B f16 and int8) are the check, not the fit.
+     * What decoding holds beyond the KV cache, one forward pass and the logits: the logits' humongous heap arrays
+     * until the collector runs (outside the young generation), BLAS and oneDNN scratch, the native allocator's
+     * arenas. Measured as a batch's peak minus the resident size after the load, the KV cache, the forward pass
+     * and the logits of the plan: 1 to 167 MB over the committed benches (batch 32: 134M in seven dtype/weights,
+     * 7B f16 and int8, 13B int8); 128 MB covers all but the 134M f32-with-bf16-weights run (167).
      */
-    public static final long DECODE_WORKING_SET = 880L << 20;
+    public static final long DECODE_WORKING_SET = 128L << 20;
+    /** glibc's largest mmap threshold on 64-bit ({@code DEFAULT_MMAP_THRESHOLD_MAX}); smaller blocks come from its heap. */
+    public static final long MMAP_THRESHOLD_MAX = 32L << 20;
+    /**
+     * Share of the load's heap-served float32 temporaries that stays resident after the load (free in glibc's
+     * heap, fragmented by the weights kept between them). Measured (resident after load minus weights, runtime
+     * and tokenizer, over those temporaries) at 0.09 to 0.24 on the eleven 134M and 1.1B benches; 0.2 keeps the
+     * plan of each of them within 15 %, and most above the measured peak.
+     */
+    public static final double ALLOCATOR_RESIDUE_FRACTION = 0.2;
     /** A Hugging Face tokenizer in memory, per byte of its tokenizer.json (vocabulary, merges, the Rust structures). */
     public static final int TOKENIZER_BYTES_PER_FILE_BYTE = 8;
 
@@ -101,9 +121,18 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
     /** Fixed parts around the decoder. */
     public record Extras(long tokenizer, long quality, long jvmHeap, long runtime) implements Serializable {
 
-        /** A plain command ({@code generate}, {@code bench}): runtime and tokenizer only. */
+        /**
+         * A plain command ({@code generate}, {@code bench}) in this JVM: runtime with this JVM's young generation,
+         * and tokenizer.
+         */
         public static Extras command(long tokenizerJsonBytes) {
-            return new Extras(tokenizerJsonBytes * TOKENIZER_BYTES_PER_FILE_BYTE, 0, 0, RUNTIME_BYTES);
+            return command(tokenizerJsonBytes, JvmHeap.current());
+        }
+
+        /** A plain command in a JVM whose heap is {@code heap}: runtime with its young generation, and tokenizer. */
+        public static Extras command(long tokenizerJsonBytes, JvmHeap heap) {
+            return new Extras(tokenizerJsonBytes * TOKENIZER_BYTES_PER_FILE_BYTE, 0, 0,
+                    RUNTIME_BYTES + heap.youngBytes());
         }
 
         public Extras withQuality(long bytes) {
@@ -166,7 +195,10 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         // (blocks, their concatenation, the folded result) plus its mapped bytes.
         long group = Math.max((q + 2 * kv) * h, 2 * ff * h);
         long duringLayers = 4 * vh + group * (12 + stored.bytes());
-        long loading = Math.max(endOfLoad - rotate, duringLayers);
+        // Above the final weights, which hold the embedding and the head in their own dtype (and the rotation).
+        long loading = Math.max(0, Math.max(endOfLoad, duringLayers) - 2 * embedding - rotate);
+        long residue = (long) (ALLOCATOR_RESIDUE_FRACTION * c.numLayers()
+                * heapServedLoadTemporaries(q, kv, h, ff, precision.weights() == WeightStorage.INT8));
 
         long kvCache = (long) c.numLayers() * 2 * kv * w.batchCacheTokens() * compute * w.concurrent();
         long tokens = w.batchTokens();
@@ -174,8 +206,34 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         long forward = tokens * (3 * ff + 4 * h + q + 2 * kv) * compute + scores;
         long logits = (long) w.rows() * vocab * 4 * 3;
         long activations = (forward + logits) * w.concurrent() + DECODE_WORKING_SET;
-        return new MemoryPlan(precision, stored, parameters, weights, loading, kvCache, activations, extras.tokenizer(),
-                extras.quality(), extras.jvmHeap(), extras.runtime(), w);
+        return new MemoryPlan(precision, stored, parameters, weights, loading, residue, kvCache, activations,
+                extras.tokenizer(), extras.quality(), extras.jvmHeap(), extras.runtime(), w);
+    }
+
+    /**
+     * Bytes of one layer's float32 load temporaries below {@link #MMAP_THRESHOLD_MAX}: each tensor read, the scaled
+     * query, the concatenated and folded q/k/v and gate/up groups, and with int8 two quantization temporaries per
+     * matrix (see {@code LlamaWeights} and {@code quantize_int8}).
+     */
+    static long heapServedLoadTemporaries(long q, long kv, long h, long ff, boolean int8) {
+        long[][] read = {{q, h}, {kv, h}, {kv, h}, {h, q}, {ff, h}, {ff, h}, {h, ff}};
+        long total = 0;
+        for (long[] m : read) {
+            total += belowThreshold(m[0] * m[1] * 4);
+        }
+        total += belowThreshold(q * h * 4);
+        total += 2 * belowThreshold((q + 2 * kv) * h * 4) + 2 * belowThreshold(2 * ff * h * 4);
+        if (int8) {
+            long[][] fused = {{q + 2 * kv, h}, {h, q}, {2 * ff, h}, {h, ff}};
+            for (long[] m : fused) {
+                total += 2 * belowThreshold(m[0] * m[1] * 4);
+            }
+        }
+        return total;
+    }
+
+    private static long belowThreshold(long bytes) {
+        return bytes < MMAP_THRESHOLD_MAX ? bytes : 0;
     }
 
     /** Bytes of an {@code [out, in]} matrix in the weight storage. */
@@ -196,9 +254,9 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
     }
 
-    /** Peak resident bytes: the fixed parts, the weights, and the larger of loading and decoding. */
+    /** Peak resident bytes: fixed parts, weights, allocator residue, and the larger of loading and decoding. */
     public long peakBytes() {
-        return fixedBytes() + weights + Math.max(loading, kvCache + activations);
+        return fixedBytes() + weights + residue + Math.max(loading, kvCache + activations);
     }
 
     /** Runtime, tokenizer, quality models and framework heap. */
@@ -206,7 +264,10 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         return runtime + tokenizer + quality + jvmHeap;
     }
 
-    /** What lives outside the JVM heap: weights, cache, activations, tokenizer, and the runtime's native part. */
+    /**
+     * What lives outside the JVM heap: weights, allocator residue, cache, activations, tokenizer, and the runtime
+     * (its young generation too, for a plain command; a Spark executor's plan counts none there).
+     */
     public long nativeBytes() {
         return peakBytes() - quality - jvmHeap;
     }
@@ -226,6 +287,7 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("weights", weights);
         m.put("loading (transient)", loading);
+        m.put("allocator_residue", residue);
         m.put("kv_cache", kvCache);
         m.put("activations_and_logits", activations);
         m.put("tokenizer", tokenizer);

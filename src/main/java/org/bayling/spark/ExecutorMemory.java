@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.AvailableMemory;
+import org.bayling.model.JvmHeap;
 import org.bayling.model.MemoryCheck;
 import org.bayling.model.MemoryPlan;
 import org.bayling.model.ModelUnreadableException;
@@ -89,7 +90,8 @@ public final class ExecutorMemory {
         Precision precision = Precision.resolve(settings.dtype(), settings.weights(), deviceHint(settings),
                 facts.config().torchDtype());
         long spark = local ? SPARK_LOCAL_HEAP : SPARK_EXECUTOR_HEAP;
-        MemoryPlan.Extras extras = MemoryPlan.Extras.command(facts.tokenizerJsonBytes())
+        // The executor's JVM heap (young generation included) is the framework heap below, not the runtime's.
+        MemoryPlan.Extras extras = MemoryPlan.Extras.command(facts.tokenizerJsonBytes(), JvmHeap.NONE)
                 .withQuality(settings.quality() ? MemoryPlan.LINGUA_BYTES : 0).withJvmHeap(spark);
         Function<Integer, MemoryPlan> atBudget = budget -> facts.plan(precision,
                 workload(settings.generation(), budget, facts.config().maxPositions(), concurrent), extras, true);
