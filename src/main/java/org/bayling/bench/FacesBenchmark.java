@@ -26,8 +26,8 @@ import org.bayling.translate.TranslationUnit;
  * The three faces side by side in one Spark session, on the same rows and settings: rows/s of the
  * job, the ML Transformer and the SQL function on the first {@code rows} lines of a corpus; then the
  * same sentences grouped into documents (paragraphs of six sentences, 200 to 5,000 words a row)
- * against the sentences as separate rows, by the job. Each figure is the median of three runs after a
- * warm-up; every run ends in a Parquet write.
+ * against the sentences as separate rows, by the job. Each figure is the median of three interleaved
+ * rounds after a warm-up of every case; every run ends in a Parquet write.
  */
 public final class FacesBenchmark {
 
@@ -56,10 +56,9 @@ public final class FacesBenchmark {
             report.put("partitions_of_the_dataframe_input", parallelism);
             Path text = dir.resolve("sentences.jsonl");
             writeRows(text, lines);
-            TranslateOptions.Builder job = TranslateOptions.builder().input(text.toString()).srcLang("en").tgtLang("zh")
+            Supplier<TranslateOptions.Builder> job = () -> TranslateOptions.builder().srcLang("en").tgtLang("zh")
                     .model(model.toString()).generation(gen).cacheDir(dir.resolve("cache").toString())
                     .progressIntervalMs(3_600_000);
-            Map<String, Object> jobFig = timed(rows, () -> runJob(spark, job, dir));
             Dataset<Row> df = spark.read().json(text.toString()).repartition(parallelism).cache();
             df.count();
             df.createOrReplaceTempView("lines");
@@ -67,11 +66,17 @@ public final class FacesBenchmark {
                     .setTgtLang("zh").setModel(model.toString()).setGeneration(gen)
                     .setCacheDir(dir.resolve("cache").toString()).setOutputCol("r");
             int[] k = {0};
-            Map<String, Object> mlFig = timed(rows, () -> write(transformer.transform(df), dir.resolve("ml" + k[0]++)));
             String sql = "SELECT id, bayling_translate(text, 'en', 'zh', map('model', '" + model + "', 'num_beams', '"
                     + gen.numBeams() + "', 'max_new_tokens', '" + gen.maxNewTokens() + "', 'cache_dir', '"
                     + dir.resolve("cache") + "')) AS r FROM lines";
-            Map<String, Object> sqlFig = timed(rows, () -> write(spark.sql(sql), dir.resolve("sql" + k[0]++)));
+            Map<String, Case> faces = new LinkedHashMap<>();
+            faces.put("job", new Case(rows, () -> runJob(spark, job.get().input(text.toString()), dir)));
+            faces.put("transformer", new Case(rows, () -> write(transformer.transform(df), dir.resolve("ml" + k[0]++))));
+            faces.put("sql", new Case(rows, () -> write(spark.sql(sql), dir.resolve("sql" + k[0]++))));
+            Map<String, Map<String, Object>> faceFigures = timedRounds(faces);
+            Map<String, Object> jobFig = faceFigures.get("job");
+            Map<String, Object> mlFig = faceFigures.get("transformer");
+            Map<String, Object> sqlFig = faceFigures.get("sql");
             report.put("job", jobFig);
             report.put("transformer", mlFig);
             report.put("sql", sqlFig);
@@ -105,11 +110,14 @@ public final class FacesBenchmark {
             documents.put("words", words);
             documents.put("document_rows", docs.size());
             documents.put("sentence_rows", sentences.size());
-            documents.put("sentences_as_rows", timedJob(spark, job.input(sentenceFile.toString()), dir, sentences.size()));
-            documents.put("documents_unit_auto", timedJob(spark, job.input(docFile.toString()), dir, docs.size()));
-            documents.put("documents_unit_sentence", timedJob(spark,
-                    job.input(docFile.toString()).unit(TranslationUnit.SENTENCE), dir, docs.size()));
-            job.unit(TranslationUnit.AUTO);
+            Map<String, Case> shapes = new LinkedHashMap<>();
+            shapes.put("sentences_as_rows", new Case(sentences.size(),
+                    () -> runJob(spark, job.get().input(sentenceFile.toString()), dir)));
+            shapes.put("documents_unit_auto", new Case(docs.size(),
+                    () -> runJob(spark, job.get().input(docFile.toString()), dir)));
+            shapes.put("documents_unit_sentence", new Case(docs.size(),
+                    () -> runJob(spark, job.get().input(docFile.toString()).unit(TranslationUnit.SENTENCE), dir)));
+            documents.putAll(timedRounds(shapes));
             for (String key : List.of("documents_unit_auto", "documents_unit_sentence")) {
                 Map<?, ?> doc = (Map<?, ?>) documents.get(key);
                 Map<?, ?> sent = (Map<?, ?>) documents.get("sentences_as_rows");
@@ -141,10 +149,6 @@ public final class FacesBenchmark {
         return s.outputTokens();
     }
 
-    private static Map<String, Object> timedJob(SparkSession spark, TranslateOptions.Builder b, Path dir, int rows) {
-        return timed(rows, () -> runJob(spark, b, dir));
-    }
-
     /** Output tokens of a written result (ok rows). */
     private static long write(Dataset<Row> translated, Path out) {
         translated.write().parquet(out.toString());
@@ -152,29 +156,45 @@ public final class FacesBenchmark {
                 .agg(functions.sum("r." + OutputSchema.N_OUTPUT_TOKENS)).first().getLong(0);
     }
 
-    /** A warm-up, then the median of {@link #REPEATS} runs; the task returns output tokens. */
-    private static Map<String, Object> timed(int rows, Supplier<Long> task) {
-        task.get();
-        double[] seconds = new double[REPEATS];
-        long tokens = 0;
+    /** One measured case: its input rows and a run that returns the output tokens. */
+    private record Case(int rows, Supplier<Long> run) {
+    }
+
+    /**
+     * A warm-up of every case, then {@link #REPEATS} interleaved rounds (each case once per round), so that no
+     * case is favoured by running later (warmer JIT and native kernel caches) or earlier; medians per case.
+     */
+    private static Map<String, Map<String, Object>> timedRounds(Map<String, Case> cases) {
+        cases.values().forEach(c -> c.run().get());
+        Map<String, double[]> seconds = new LinkedHashMap<>();
+        Map<String, Long> tokens = new LinkedHashMap<>();
+        cases.keySet().forEach(name -> seconds.put(name, new double[REPEATS]));
         for (int r = 0; r < REPEATS; r++) {
-            long t0 = System.nanoTime();
-            tokens = task.get();
-            seconds[r] = (System.nanoTime() - t0) / 1e9;
+            for (Map.Entry<String, Case> e : cases.entrySet()) {
+                long t0 = System.nanoTime();
+                tokens.put(e.getKey(), e.getValue().run().get());
+                seconds.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e9;
+            }
         }
-        double[] sorted = seconds.clone();
-        Arrays.sort(sorted);
-        double median = sorted[REPEATS / 2];
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seconds", DecoderBenchmark.round(median));
-        m.put("rows_per_s", DecoderBenchmark.round(rows / median));
-        m.put("output_tokens", tokens);
-        m.put("output_tokens_per_s", DecoderBenchmark.round(tokens / median));
-        List<Double> all = new ArrayList<>();
-        for (double s : seconds) {
-            all.add(DecoderBenchmark.round(s));
+        Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
+        for (Map.Entry<String, Case> e : cases.entrySet()) {
+            double[] runs = seconds.get(e.getKey());
+            double[] sorted = runs.clone();
+            Arrays.sort(sorted);
+            double median = sorted[REPEATS / 2];
+            long outTokens = tokens.get(e.getKey());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seconds", DecoderBenchmark.round(median));
+            m.put("rows_per_s", DecoderBenchmark.round(e.getValue().rows() / median));
+            m.put("output_tokens", outTokens);
+            m.put("output_tokens_per_s", DecoderBenchmark.round(outTokens / median));
+            List<Double> all = new ArrayList<>();
+            for (double v : runs) {
+                all.add(DecoderBenchmark.round(v));
+            }
+            m.put("runs_seconds", all);
+            figures.put(e.getKey(), m);
         }
-        m.put("runs_seconds", all);
-        return m;
+        return figures;
     }
 }

@@ -66,6 +66,7 @@ public final class TranslateJob {
      * small enough that a failed task redoes little work.
      */
     static final int REQUESTS_PER_PARTITION = 256;
+    static final int TASKS_PER_CORE = 4;
     private static final String CHUNK = "__chunk";
     private static final String RESULT = "__result";
     private static final String DONE_ID = "__done_id";
@@ -297,14 +298,15 @@ public final class TranslateJob {
             for (int c = 0; c < chunks; c++) {
                 Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
-                int partitions = options.partitions() > 0 ? options.partitions()
-                        : (int) Math.min(10_000, Math.max(parallelism, ceilDiv(chunkRequests, REQUESTS_PER_PARTITION)));
+                int partitions = options.partitions() > 0 ? options.partitions() : partitions(chunkRequests, parallelism);
                 Dataset<Row> requests = part.where(translatable)
                         .select(REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
                         .dropDuplicates(OutputSchema.REQUEST_HASH)
-                        // range-partition by source length: each task gets requests of similar length,
-                        // so its batches carry little padding (as one sorted stream would)
-                        .repartitionByRange(partitions, org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)),
+                        // range-partition by source length: each task gets requests of similar length, so its
+                        // batches carry little padding; longest first, because tasks start in partition order and
+                        // the long tasks (documents) must not be the last ones left running on one core
+                        .repartitionByRange(partitions,
+                                org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)).desc(),
                                 col(OutputSchema.REQUEST_HASH));
                 Dataset<Row> results = requests.mapPartitions(fn,
                         Encoders.row(ExecutorTranslation.resultSchema(requests.schema(), RESULT, true)));
@@ -444,6 +446,16 @@ public final class TranslateJob {
 
     private static Column countIf(Column condition) {
         return sum(when(condition, 1).otherwise(0));
+    }
+
+    /**
+     * Tasks for {@code requests}: at most {@link #REQUESTS_PER_PARTITION} requests each, and up to
+     * {@link #TASKS_PER_CORE} tasks per core, so that cores which finish early take the remaining tasks
+     * (a few long documents otherwise leave one core working alone).
+     */
+    static int partitions(long requests, int parallelism) {
+        long balanced = Math.min(requests, (long) TASKS_PER_CORE * parallelism);
+        return (int) Math.min(10_000, Math.max(Math.max(1, parallelism), Math.max(balanced, ceilDiv(requests, REQUESTS_PER_PARTITION))));
     }
 
     private static long ceilDiv(long a, long b) {
