@@ -31,7 +31,6 @@ public final class JobBenchmark {
     private JobBenchmark() {
     }
 
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> run(Path model, Path corpus, int rows, GenerationConfig gen, String master)
             throws Exception {
         List<String> lines = Files.readAllLines(corpus, StandardCharsets.UTF_8).subList(0, rows);
@@ -46,48 +45,45 @@ public final class JobBenchmark {
         for (int i = 0; i < lines.size(); i++) {
             tasks.add(TranslationTask.of(String.valueOf(i), lines.get(i), "en", "zh"));
         }
-        try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
-            // the planner batches as the job's executors do (same budgets), without Spark around it
-            TranslationPlanner planner = new TranslationPlanner(engine, TranslationSettings.builder()
-                    .model(model.toString()).generation(gen).build().plannerSettings());
-            planner.translate(tasks.subList(0, 16)); // warm-up, as the job's executors warm up on their first batch
-            double[] runs = new double[REPEATS];
-            long tokens = 0;
-            for (int r = 0; r < REPEATS; r++) {
-                long t0 = System.nanoTime();
-                List<RowTranslation> out = planner.translate(tasks);
-                runs[r] = (System.nanoTime() - t0) / 1e9;
-                tokens = out.stream().mapToLong(RowTranslation::outputTokens).sum();
-            }
-            report.put("bare_predictor", figures(median(runs), rows, tokens));
-            ((Map<String, Object>) report.get("bare_predictor")).put("runs_seconds", rounded(runs));
-        }
-
         SparkSession spark = SparkSession.builder().master(master).appName("bayling-job-bench")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                 .config("spark.driver.host", "127.0.0.1").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
-        try {
+        try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
+            // the planner batches as the job's executors do (same budgets), without Spark around it
+            TranslationPlanner planner = new TranslationPlanner(engine, TranslationSettings.builder()
+                    .model(model.toString()).generation(gen).build().plannerSettings());
             TranslateOptions.Builder b = TranslateOptions.builder().input(input.toString())
                     .format(TranslateOptions.InputFormat.TEXT).srcLang("en").tgtLang("zh").model(model.toString())
                     .generation(gen).cacheDir(dir.resolve("cache").toString()).progressIntervalMs(60_000);
-            // warm-up run (JIT, engine load on the executor), then the measured run
+            // warm-ups (JIT, engine load on the executor), then interleaved rounds: neither side profits from
+            // running later on a warmer machine, and a disturbance lands on both
+            planner.translate(tasks);
             TranslateJob.run(spark, b.output(dir.resolve("warm").toString()).build());
-            double[] runs = new double[REPEATS];
+            double[] bareRuns = new double[REPEATS];
+            double[] jobRuns = new double[REPEATS];
+            long bareTokens = 0;
             TranslateSummary s = null;
             for (int r = 0; r < REPEATS; r++) {
                 long t0 = System.nanoTime();
+                List<RowTranslation> out = planner.translate(tasks);
+                bareRuns[r] = (System.nanoTime() - t0) / 1e9;
+                bareTokens = out.stream().mapToLong(RowTranslation::outputTokens).sum();
+                t0 = System.nanoTime();
                 s = TranslateJob.run(spark, b.output(dir.resolve("out" + r).toString()).build());
-                runs[r] = (System.nanoTime() - t0) / 1e9;
+                jobRuns[r] = (System.nanoTime() - t0) / 1e9;
             }
-            double seconds = median(runs);
+            double bare = median(bareRuns);
+            Map<String, Object> predictor = figures(bare, rows, bareTokens);
+            predictor.put("runs_seconds", rounded(bareRuns));
+            report.put("bare_predictor", predictor);
+            double seconds = median(jobRuns);
             Map<String, Object> job = figures(seconds, rows, s.outputTokens());
-            job.put("runs_seconds", rounded(runs));
+            job.put("runs_seconds", rounded(jobRuns));
             job.put("master", master);
             job.put("dedup_saved_rows", s.dedupSaved());
             job.put("reused_prefix_tokens", s.reusedPrefixTokens());
             report.put("spark_job", job);
-            double bare = (double) ((Map<?, ?>) report.get("bare_predictor")).get("seconds");
             report.put("job_overhead_fraction", DecoderBenchmark.round((seconds - bare) / bare));
         } finally {
             spark.stop();
@@ -95,8 +91,8 @@ public final class JobBenchmark {
         return report;
     }
 
-    /** Each side runs this many times after its warm-up; the median is reported. */
-    static final int REPEATS = 3;
+    /** Rounds after the warm-ups (each side once per round); medians are reported. */
+    static final int REPEATS = 5;
 
     private static double median(double[] v) {
         double[] c = v.clone();
