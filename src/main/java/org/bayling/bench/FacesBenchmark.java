@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,20 +178,8 @@ public final class FacesBenchmark {
         Map<String, Map<String, Object>> figures = new LinkedHashMap<>();
         for (Map.Entry<String, Case> e : cases.entrySet()) {
             double[] runs = seconds.get(e.getKey());
-            double[] sorted = runs.clone();
-            Arrays.sort(sorted);
-            double median = sorted[REPEATS / 2];
-            long outTokens = tokens.get(e.getKey());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("seconds", DecoderBenchmark.round(median));
-            m.put("rows_per_s", DecoderBenchmark.round(e.getValue().rows() / median));
-            m.put("output_tokens", outTokens);
-            m.put("output_tokens_per_s", DecoderBenchmark.round(outTokens / median));
-            List<Double> all = new ArrayList<>();
-            for (double v : runs) {
-                all.add(DecoderBenchmark.round(v));
-            }
-            m.put("runs_seconds", all);
+            Map<String, Object> m = JobBenchmark.figures(JobBenchmark.median(runs), e.getValue().rows(), tokens.get(e.getKey()));
+            m.put("runs_seconds", JobBenchmark.rounded(runs));
             figures.put(e.getKey(), m);
         }
         return figures;

@@ -94,13 +94,13 @@ public final class JobBenchmark {
     /** Rounds after the warm-ups (each side once per round); medians are reported. */
     static final int REPEATS = 5;
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         java.util.Arrays.sort(c);
         return c[c.length / 2];
     }
 
-    private static List<Double> rounded(double[] v) {
+    static List<Double> rounded(double[] v) {
         List<Double> r = new ArrayList<>();
         for (double x : v) {
             r.add(DecoderBenchmark.round(x));
@@ -108,7 +108,7 @@ public final class JobBenchmark {
         return r;
     }
 
-    private static Map<String, Object> figures(double seconds, int rows, long tokens) {
+    static Map<String, Object> figures(double seconds, int rows, long tokens) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", DecoderBenchmark.round(seconds));
         m.put("rows_per_s", DecoderBenchmark.round(rows / seconds));

@@ -18,7 +18,7 @@ public final class PeakRssAccumulator extends AccumulatorV2<Long, Map<String, Lo
      * Never null once constructed, but an executor's heartbeat may call {@link #isZero} while the task is still
      * deserializing this accumulator: Spark registers it with the task before the fields of this subclass are read,
      * so {@code peaks} is then null. Reading it as empty there matters: an exception in a heartbeat ends the
-     * executor's heartbeat thread for good (see {@link PersistedRows}).
+     * executor's heartbeat thread for good (see {@link org.bayling.output.PersistedRows}).
      */
     private TreeMap<String, Long> peaks = new TreeMap<>();
 

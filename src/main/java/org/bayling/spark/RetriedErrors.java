@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.bayling.output.OutputSchema;
+import org.bayling.output.PersistedRows;
 
 /**
  * {@code --mode resume --retry-errors}, after the run's rows are committed: removes the error rows that a later

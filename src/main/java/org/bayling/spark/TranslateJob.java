@@ -40,6 +40,7 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelUnreadableException;
+import org.bayling.output.PersistedRows;
 import org.bayling.output.OutputSchema;
 
 /**
@@ -175,19 +176,12 @@ public final class TranslateJob {
         PersistedRows kept = PersistedRows.of(plan(InputReader.read(spark, options)));
         Dataset<Row> planned = kept.rows();
         try {
-            // one pass over the planned rows for both figures (each Spark job costs ~0.1-0.3 s of scheduling)
-            Row plannedCounts = planned.agg(count(lit(1)),
-                    countDistinct(when(TRANSLATABLE, col(OutputSchema.REQUEST_HASH)))).first();
+            Row plannedCounts = rowsAndRequests(planned);
             long inputRows = plannedCounts.getLong(0);
             Dataset<Row> pending = skipDone(planned, model.manifest());
-            long pendingRows = inputRows;
-            long pendingRequests = plannedCounts.getLong(1);
-            if (pending != planned) {
-                Row pendingCounts = pending.agg(count(lit(1)),
-                        countDistinct(when(TRANSLATABLE, col(OutputSchema.REQUEST_HASH)))).first();
-                pendingRows = pendingCounts.getLong(0);
-                pendingRequests = pendingCounts.getLong(1);
-            }
+            Row pendingCounts = pending == planned ? plannedCounts : rowsAndRequests(pending);
+            long pendingRows = pendingCounts.getLong(0);
+            long pendingRequests = pendingCounts.getLong(1);
             if (options.mode() == TranslateOptions.WriteMode.APPEND && !resumeOwnRun && pendingRows < inputRows) {
                 console.println("append: " + (inputRows - pendingRows) + " of " + inputRows + " input rows are already "
                         + "in the output (same id and occurrence) and were skipped");
@@ -277,7 +271,6 @@ public final class TranslateJob {
     private void execute(Dataset<Row> pending, long pendingRows, long totalRequests, ModelSource model,
                          Timestamp startedAt) {
         int chunks = options.commitEvery() > 0 ? (int) Math.max(1, ceilDiv(pendingRows, options.commitEvery())) : 1;
-        Column translatable = TRANSLATABLE;
         Dataset<Row> rows = pending.withColumn(CHUNK, chunks == 1 ? lit(0)
                 : pmod(hash(coalesce(col(OutputSchema.REQUEST_HASH), col(OutputSchema.ID))), lit(chunks)));
 
@@ -299,7 +292,7 @@ public final class TranslateJob {
                 Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
                 int partitions = options.partitions() > 0 ? options.partitions() : partitions(chunkRequests, parallelism);
-                Dataset<Row> requests = part.where(translatable)
+                Dataset<Row> requests = part.where(TRANSLATABLE)
                         .select(REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
                         .dropDuplicates(OutputSchema.REQUEST_HASH)
                         // range-partition by source length: each task gets requests of similar length, so its
@@ -326,6 +319,14 @@ public final class TranslateJob {
 
     /** Planned rows that go to the model: no input error, source and target languages differ. */
     private static final Column TRANSLATABLE = col(OutputSchema.INPUT_ERROR).isNull().and(sameLanguage().unary_$bang());
+
+    /**
+     * The rows of {@code planned} and its distinct requests to translate, in one pass (each Spark job costs
+     * ~0.1-0.3 s of scheduling).
+     */
+    private static Row rowsAndRequests(Dataset<Row> planned) {
+        return planned.agg(count(lit(1)), countDistinct(when(TRANSLATABLE, col(OutputSchema.REQUEST_HASH)))).first();
+    }
 
     /** Every planned row with its request's result, in output columns. */
     private Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> results, ModelManifest manifest, Timestamp startedAt) {
@@ -455,7 +456,8 @@ public final class TranslateJob {
      */
     static int partitions(long requests, int parallelism) {
         long balanced = Math.min(requests, (long) TASKS_PER_CORE * parallelism);
-        return (int) Math.min(10_000, Math.max(Math.max(1, parallelism), Math.max(balanced, ceilDiv(requests, REQUESTS_PER_PARTITION))));
+        long tasks = Math.max(parallelism, Math.max(balanced, ceilDiv(requests, REQUESTS_PER_PARTITION)));
+        return (int) Math.min(10_000, Math.max(1, tasks));
     }
 
     private static long ceilDiv(long a, long b) {

@@ -18,10 +18,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.bayling.quality.QualityReport;
 import org.bayling.quality.ReportRow;
 import org.bayling.output.OutputSchema;
+import org.bayling.output.PersistedRows;
 
 /**
  * The quality report of a translation job's output: {@code report.md}, {@code report.html} and PNG charts
@@ -71,11 +71,9 @@ public final class JobReport {
         // the job already stored sentence chrF in its quality struct: recompute it only for older outputs
         StructType quality = JobRows.qualityStruct(output.schema());
         boolean hasChrf = quality != null && java.util.Arrays.asList(quality.fieldNames()).contains(JobRows.SENTENCE_CHRF);
-        // kept as an RDD of rows, not in Spark SQL's cache, whose per-task accumulator can end an executor's
-        // heartbeats (see org.bayling.spark.PersistedRows)
-        Dataset<Row> scored = JobRows.scored(output, !hasChrf);
-        org.apache.spark.api.java.JavaRDD<Row> kept = scored.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> all = spark.createDataFrame(kept, scored.schema());
+        // not Spark SQL's cache: see PersistedRows
+        PersistedRows kept = PersistedRows.of(JobRows.scored(output, !hasChrf));
+        Dataset<Row> all = kept.rows();
         try {
             Dataset<Row> ok = all.where(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK));
             // one pass for the numbers of every row (no text): the total and the ok rows' figures
@@ -116,7 +114,7 @@ public final class JobReport {
                     source == JobRows.FlagSource.RESCORED ? "; flags recomputed from the output" : "");
             return render(spark, reportRows, reportUri, worstN, t, rows, okRows, source);
         } finally {
-            kept.unpersist(false);
+            kept.close();
         }
     }
 

@@ -1,4 +1,4 @@
-package org.bayling.spark;
+package org.bayling.output;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -13,9 +13,10 @@ import org.apache.spark.storage.StorageLevel;
  * heartbeat thread for good (a scheduled task that throws is never run again). From then on no accumulator
  * value reaches the driver before a task ends (progress stays at 0 for a whole task), and on a cluster the
  * driver drops the silent executor after {@code spark.network.timeout}. An RDD of rows carries no
- * accumulator; like the SQL cache, a lost block is recomputed from the lineage.
+ * accumulator; like the SQL cache, a lost block is recomputed from the lineage. Used by the job and by the
+ * report on its output.
  */
-final class PersistedRows implements AutoCloseable {
+public final class PersistedRows implements AutoCloseable {
 
     private final JavaRDD<Row> rdd;
     private final Dataset<Row> rows;
@@ -26,12 +27,12 @@ final class PersistedRows implements AutoCloseable {
     }
 
     /** The rows of {@code d}, computed once when first used and kept until {@link #close}. */
-    static PersistedRows of(Dataset<Row> d) {
+    public static PersistedRows of(Dataset<Row> d) {
         JavaRDD<Row> rdd = d.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
         return new PersistedRows(rdd, d.sparkSession().createDataFrame(rdd, d.schema()));
     }
 
-    Dataset<Row> rows() {
+    public Dataset<Row> rows() {
         return rows;
     }
 
