@@ -27,6 +27,8 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
 
         /** Rows up to which a same-dtype product multiplies weight-first. */
         static final int SMALL_BATCH = 64;
+        /** Rows up to which a float32 product on CPU goes to oneDNN even below {@link #SMALL_BATCH}. */
+        static final int ONEDNN_GEMV_ROWS = 8;
 
         @Override
         public NDArray apply(NDArray x) {
@@ -35,6 +37,12 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
             }
             long in = x.getShape().get(x.getShape().dimension() - 1);
             long rows = x.getShape().size() / in;
+            if (dtype == DType.F32 && !weight.getDevice().isGpu() && (rows <= ONEDNN_GEMV_ROWS || rows > SMALL_BATCH)) {
+                // libtorch's MKL takes its generic path on AMD CPUs: float32 products through oneDNN measured
+                // 1.8x faster at 1 row (37 against 20 GB/s of weights streamed) and 1.7-1.9x at 256-1,024 rows.
+                // Between 9 and 64 rows weight-first MKL is the faster of the two.
+                return TorchOps.get().linearOneDnn(x, weight);
+            }
             if (rows > SMALL_BATCH) {
                 return Linear.linear(x, weight).singletonOrThrow();
             }

@@ -214,6 +214,11 @@ public final class TorchOps {
         return call("linear_weight_first", x.getManager(), x, w);
     }
 
+    /** {@code x @ w^T} through oneDNN's inner product (CPU only; w used in place, no reordered copy). */
+    public NDArray linearOneDnn(NDArray x, NDArray w) {
+        return call("linear_onednn", x.getManager(), x, w);
+    }
+
     /** Logits as float32 and their log-sum-exp over the last axis. */
     public NDArray[] logitsWithLogSumExp(NDArray logits) {
         IValue result = run("logits_lse", logits);
