@@ -25,7 +25,8 @@ import org.bayling.model.checkpoint.TensorData;
  *   <li>matrices held as {@link Precision#weights()} says (float, or int8 quantized here).</li>
  * </ul>
  * Tensors are read one at a time from the checkpoint and prepared in float32 before conversion to
- * their storage type, so memory never holds more than one fused group in float32.
+ * their storage type: the vocabulary matrices first (before any layer is held), then one fused group at a time,
+ * so memory never holds more than one vocabulary matrix or one fused group in float32 beside the final weights.
  */
 public final class LlamaWeights implements AutoCloseable {
 
@@ -64,7 +65,25 @@ public final class LlamaWeights implements AutoCloseable {
             int h = c.hiddenSize();
             int q = c.numHeads() * c.headDim();
             int kv = c.numKvHeads() * c.headDim();
+            // The vocabulary matrices first, while nothing else is held: the embedding and the head are the
+            // largest tensors, and each goes to its storage dtype as soon as it is prepared.
+            NDArray finalNorm = load.tensor("model.norm.weight", h);
+            boolean tied = !reader.names().contains("lm_head.weight");
+            if (tied && !c.tieWordEmbeddings()) {
+                throw new IOException("checkpoint is missing tensor 'lm_head.weight' and config.json does not tie word embeddings");
+            }
+            DType embeddingDtype = precision.embeddingDtype();
             NDArray embeddingF32 = load.tensor("model.embed_tokens.weight", c.vocabSize(), h);
+            NDArray head;
+            NDArray embedding;
+            if (tied) {
+                head = load.convert(fuse(finalNorm, embeddingF32.duplicate()), embeddingDtype);
+                embedding = load.convert(embeddingF32, embeddingDtype);
+            } else {
+                embedding = load.convert(embeddingF32, embeddingDtype);
+                head = load.convert(fuse(finalNorm, load.tensor("lm_head.weight", c.vocabSize(), h)), embeddingDtype);
+            }
+            Projection lmHead = new Projection.Dense(head, embeddingDtype, precision.compute());
             Layer[] layers = new Layer[c.numLayers()];
             float scale = (float) (1.0 / Math.sqrt(c.headDim()));
             for (int i = 0; i < layers.length; i++) {
@@ -79,16 +98,8 @@ public final class LlamaWeights implements AutoCloseable {
                         load.tensor(p + "mlp.up_proj.weight", c.intermediateSize(), h)));
                 Projection down = load.projection(load.tensor(p + "mlp.down_proj.weight", h, c.intermediateSize()));
                 layers[i] = new Layer(qkv, o, gateUp, down);
+                NativeHeap.releaseFreed(); // this layer's freed temporaries, kept by the C allocator otherwise
             }
-            NDArray finalNorm = load.tensor("model.norm.weight", h);
-            boolean tied = !reader.names().contains("lm_head.weight");
-            if (tied && !c.tieWordEmbeddings()) {
-                throw new IOException("checkpoint is missing tensor 'lm_head.weight' and config.json does not tie word embeddings");
-            }
-            NDArray head = fuse(finalNorm, tied ? embeddingF32.duplicate() : load.tensor("lm_head.weight", c.vocabSize(), h));
-            DType embeddingDtype = precision.embeddingDtype();
-            Projection lmHead = new Projection.Dense(load.convert(head, embeddingDtype), embeddingDtype, precision.compute());
-            NDArray embedding = load.convert(embeddingF32, embeddingDtype);
             RotaryEmbedding rope = new RotaryEmbedding(c);
             NDArray rotate = load.convert(m.create(rope.rotateHalfMatrix(), new Shape(c.headDim(), c.headDim())),
                     precision.compute());
@@ -99,24 +110,24 @@ public final class LlamaWeights implements AutoCloseable {
         }
     }
 
-    /** Concatenates row blocks and scales their columns by an RMSNorm weight; frees the inputs. */
+    /**
+     * Concatenates row blocks and scales their columns by an RMSNorm weight, in place; frees the inputs that are
+     * not the result.
+     */
     private static NDArray fuse(NDArray norm, NDArray... blocks) {
         NDArray joined = blocks.length == 1 ? blocks[0] : NDArrays.concat(new NDList(blocks), 0);
-        NDArray folded = joined.mul(norm);
-        for (NDArray b : blocks) {
-            b.close();
-        }
         if (blocks.length > 1) {
-            joined.close();
+            for (NDArray b : blocks) {
+                b.close();
+            }
         }
+        joined.muli(norm);
         norm.close();
-        return folded;
+        return joined;
     }
 
     private static NDArray scaled(NDArray w, float scale) {
-        NDArray s = w.mul(scale);
-        w.close();
-        return s;
+        return w.muli(scale);
     }
 
     /** Reads tensors (checked against the config) in float32 and converts prepared matrices to their storage. */

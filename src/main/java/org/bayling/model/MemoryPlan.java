@@ -17,15 +17,14 @@ import org.bayling.model.checkpoint.TensorInfo;
  *   <li><b>weights</b>: as {@link LlamaWeights} holds them: fused projections in the weight storage
  *       (int8: one byte per weight plus a scale per output row, bfloat16 scales where PyTorch's packed
  *       CPU kernel takes them), embedding and LM head in {@link Precision#embeddingDtype()};</li>
- *   <li><b>loading</b>: the peak of the load above the final weights. The float32 embedding is kept to the
- *       end of the load and the LM head is folded in float32 beside it, so the last moment holds the layers
- *       plus three float32 vocabulary matrices, where the final weights hold two in the embedding dtype;</li>
- *   <li><b>allocator residue</b>: what the load leaves resident after it has freed it. glibc serves blocks
- *       below its mmap threshold (at most {@value #MMAP_THRESHOLD_MAX} bytes) from its heap and keeps freed
- *       ones there, so the load's float32 temporaries of that size (per layer: each tensor read, the scaled
- *       query, the fused and folded groups, int8's quantization temporaries) leave a fraction
- *       {@link #ALLOCATOR_RESIDUE_FRACTION} behind; a 7B/13B shape has none (its tensors are 64 MB and up,
- *       mapped and unmapped), the 134M and 1.1B shapes 160 to 720 MB;</li>
+ *   <li><b>loading</b>: the peak of the load above the final weights. The vocabulary matrices are read first,
+ *       one at a time, each converted to its dtype as soon as it is prepared; then each layer's fused groups,
+ *       whose float32 blocks and concatenation are the largest temporaries beside the weights;</li>
+ *   <li><b>allocator residue</b>: glibc serves blocks below its mmap threshold (at most
+ *       {@value #MMAP_THRESHOLD_MAX} bytes) from its heap and keeps freed ones there, resident; the load hands them
+ *       back after each layer ({@code malloc_trim}), so at most one layer's float32 temporaries of that size (each
+ *       tensor read, the concatenated groups, int8's quantization temporaries) are held beside the load's peak;
+ *       a 7B/13B shape has none (its tensors are 64 MB and up, mapped and unmapped);</li>
  *   <li><b>KV cache</b>: layers x 2 x kv_heads x head_dim x tokens x compute-dtype bytes, for every
  *       batch decoded at once;</li>
  *   <li><b>activations</b>: a prefill of the whole batch through one layer (hidden states, fused QKV
@@ -36,7 +35,7 @@ import org.bayling.model.checkpoint.TensorInfo;
  *       ({@link #RUNTIME_BYTES}) plus, for a plain command, the young generation its heap flags give
  *       ({@link JvmHeap}): resident size counts the heap pages decoding touches, not {@code -Xmx}.</li>
  * </ul>
- * The peak is the fixed parts plus the weights and the allocator residue plus the larger of loading and decoding.
+ * The peak is the fixed parts plus the weights plus the larger of loading (with its residue) and decoding.
  * {@link #nativeBytes()} is what lives outside the JVM heap (what a Spark executor's memory overhead must cover).
  * Checked against every committed {@code bench-results/decoder-*.json} by {@code MemoryPlanBenchTest} (within 15 %).
  *
@@ -45,7 +44,7 @@ import org.bayling.model.checkpoint.TensorInfo;
  * @param parameters       parameters of the decoder
  * @param weights          bytes of the weights as held
  * @param loading          peak bytes of the load above the final weights
- * @param residue          bytes the native allocator keeps resident after the load freed them
+ * @param residue          bytes the native allocator keeps of the load's freed temporaries until the load ends
  * @param kvCache          bytes of the KV caches of the batches decoded at once
  * @param activations      transient bytes of a forward pass over those batches
  * @param tokenizer        tokenizer bytes
@@ -74,20 +73,13 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
     /**
      * What decoding holds beyond the KV cache, one forward pass and the logits: the logits' humongous heap arrays
      * until the collector runs (outside the young generation), BLAS and oneDNN scratch, the native allocator's
-     * arenas. Measured as a batch's peak minus the resident size after the load, the KV cache, the forward pass
-     * and the logits of the plan: 1 to 167 MB over the committed benches (batch 32: 134M in seven dtype/weights,
-     * 7B f16 and int8, 13B int8); 128 MB covers all but the 134M f32-with-bf16-weights run (167).
+     * arenas growing into pages the load handed back. Measured as a batch's peak minus the resident size after
+     * the load, the KV cache, the forward pass and the logits of the plan: 74 to 176 MB over the committed 134M
+     * (batch 32, seven dtype/weights) and 1.1B (batch 8, four) benches.
      */
-    public static final long DECODE_WORKING_SET = 128L << 20;
+    public static final long DECODE_WORKING_SET = 176L << 20;
     /** glibc's largest mmap threshold on 64-bit ({@code DEFAULT_MMAP_THRESHOLD_MAX}); smaller blocks come from its heap. */
     public static final long MMAP_THRESHOLD_MAX = 32L << 20;
-    /**
-     * Share of the load's heap-served float32 temporaries that stays resident after the load (free in glibc's
-     * heap, fragmented by the weights kept between them). Measured (resident after load minus weights, runtime
-     * and tokenizer, over those temporaries) at 0.09 to 0.24 on the eleven 134M and 1.1B benches; 0.2 keeps the
-     * plan of each of them within 15 %, and most above the measured peak.
-     */
-    public static final double ALLOCATOR_RESIDUE_FRACTION = 0.2;
     /** A Hugging Face tokenizer in memory, per byte of its tokenizer.json (vocabulary, merges, the Rust structures). */
     public static final int TOKENIZER_BYTES_PER_FILE_BYTE = 8;
 
@@ -187,18 +179,23 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         long weights = layers + 2 * embedding + rotate;
         long parameters = c.numLayers() * (h * (q + 2 * kv) + h * q + 3 * h * ff + 2 * h) + 2 * vocab * h + h;
 
-        // Load: the float32 embedding stays to the end; the head is read (its stored bytes mapped), copied to
-        // float32 and folded into a third float32 matrix; a bfloat16 tensor is also widened in a direct buffer.
+        // Load, in vocabulary-matrix units (vocab x hidden elements): each read maps the stored bytes and copies them
+        // to float32 (a bfloat16 tensor widened in a direct buffer on the way); the embedding is read first and
+        // converted to its dtype at once, then the head, whose norm is folded in place. A tied head copies the
+        // embedding instead of reading one. Nothing else is held yet.
         long vh = vocab * h;
-        long endOfLoad = 12 * vh + (stored == DType.BF16 ? 4 * vh : 0);
-        // While the layers stream in: the float32 embedding, and the largest fused group three times
-        // (blocks, their concatenation, the folded result) plus its mapped bytes.
+        int e = precision.embeddingDtype().bytes();
+        int converted = e == 4 ? 0 : e; // a conversion's new array (none when it stays float32)
+        long read = 4 + stored.bytes() + (stored == DType.BF16 ? 4 : 0);
+        boolean tied = c.tieWordEmbeddings();
+        long vocabPeak = (tied ? Math.max(read, 8 + converted) : e + Math.max(read, 4 + converted)) * vh;
+        // While the layers stream in: the largest fused group as its blocks and their concatenation, plus the mapped
+        // bytes of the block being read (int8: quantization temporaries of the fused matrix too), beside the weights.
         long group = Math.max((q + 2 * kv) * h, 2 * ff * h);
-        long duringLayers = 4 * vh + group * (12 + stored.bytes());
+        long duringLayers = group * ((precision.weights() == WeightStorage.INT8 ? 12 : 8) + stored.bytes());
         // Above the final weights, which hold the embedding and the head in their own dtype (and the rotation).
-        long loading = Math.max(0, Math.max(endOfLoad, duringLayers) - 2 * embedding - rotate);
-        long residue = (long) (ALLOCATOR_RESIDUE_FRACTION * c.numLayers()
-                * heapServedLoadTemporaries(q, kv, h, ff, precision.weights() == WeightStorage.INT8));
+        long loading = Math.max(0, Math.max(vocabPeak - weights, duringLayers));
+        long residue = heapServedLoadTemporaries(q, kv, h, ff, precision.weights() == WeightStorage.INT8);
 
         long kvCache = (long) c.numLayers() * 2 * kv * w.batchCacheTokens() * compute * w.concurrent();
         long tokens = w.batchTokens();
@@ -211,9 +208,9 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
     }
 
     /**
-     * Bytes of one layer's float32 load temporaries below {@link #MMAP_THRESHOLD_MAX}: each tensor read, the scaled
-     * query, the concatenated and folded q/k/v and gate/up groups, and with int8 two quantization temporaries per
-     * matrix (see {@code LlamaWeights} and {@code quantize_int8}).
+     * Bytes of one layer's float32 load temporaries below {@link #MMAP_THRESHOLD_MAX}: each tensor read, the
+     * concatenated q/k/v and gate/up groups (norms and the query scale are folded in place), and with int8 two
+     * quantization temporaries per matrix (see {@code LlamaWeights} and {@code quantize_int8}).
      */
     static long heapServedLoadTemporaries(long q, long kv, long h, long ff, boolean int8) {
         long[][] read = {{q, h}, {kv, h}, {kv, h}, {h, q}, {ff, h}, {ff, h}, {h, ff}};
@@ -221,8 +218,7 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         for (long[] m : read) {
             total += belowThreshold(m[0] * m[1] * 4);
         }
-        total += belowThreshold(q * h * 4);
-        total += 2 * belowThreshold((q + 2 * kv) * h * 4) + 2 * belowThreshold(2 * ff * h * 4);
+        total += belowThreshold((q + 2 * kv) * h * 4) + belowThreshold(2 * ff * h * 4);
         if (int8) {
             long[][] fused = {{q + 2 * kv, h}, {h, q}, {2 * ff, h}, {h, ff}};
             for (long[] m : fused) {
@@ -254,9 +250,12 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(DType.F32);
     }
 
-    /** Peak resident bytes: fixed parts, weights, allocator residue, and the larger of loading and decoding. */
+    /**
+     * Peak resident bytes: fixed parts, weights, and the larger of loading (with the allocator residue it builds up
+     * until it ends) and decoding.
+     */
     public long peakBytes() {
-        return fixedBytes() + weights + residue + Math.max(loading, kvCache + activations);
+        return fixedBytes() + weights + Math.max(loading + residue, kvCache + activations);
     }
 
     /** Runtime, tokenizer, quality models and framework heap. */
