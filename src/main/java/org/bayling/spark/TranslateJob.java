@@ -52,12 +52,14 @@ import org.bayling.output.OutputSchema;
  *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
  *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume and append
  *       modes drop the rows (by id and occurrence) the output already holds;</li>
- *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link ExecutorTranslation} (the
- *       planner the Transformer and SQL use too) → joined back to every row;</li>
- *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
- *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
+ *   <li><b>execute</b>: rows range-partitioned by source length and request → {@link ExecutorTranslation} (the
+ *       planner the Transformer and SQL use too) translates each distinct request of a task once and serves
+ *       it to every row of the request;</li>
+ *   <li><b>write</b>: by the same tasks, Parquet partitioned by {@code tgt_lang} through Spark's commit protocol,
+ *       in one commit or one per {@code commitEvery} rows so a killed job keeps what it finished; the summary's
+ *       counts are observed on the rows as they are written;</li>
  *   <li><b>report</b>: with {@code --retry-errors}, earlier error rows that were translated again are removed
- *       ({@link RetriedErrors}); counts read back from the committed rows, {@code _summary.json}.</li>
+ *       ({@link RetriedErrors}); the quality report, {@code _summary.json}.</li>
  * </ul>
  */
 public final class TranslateJob {
