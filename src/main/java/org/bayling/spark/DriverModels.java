@@ -5,9 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -37,14 +36,24 @@ final class DriverModels {
                 return "missing"; // ModelSource.prepare reports it
             }
             Map<String, String> files = new TreeMap<>();
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-            while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
-                files.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
-            }
+            list(fs, root, files);
             return Integer.toHexString(files.hashCode()) + ":" + files.size();
         } catch (IOException e) {
             return "unreadable"; // ModelSource.prepare reports it
+        }
+    }
+
+    /**
+     * Path, size and modification time of every file under {@code dir}. Plain statuses, not {@code listFiles}: its
+     * located statuses read each file's permissions, which the local file system does with one process per file.
+     */
+    private static void list(FileSystem fs, Path dir, Map<String, String> files) throws IOException {
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (f.isDirectory()) {
+                list(fs, f.getPath(), files);
+            } else {
+                files.put(f.getPath().toString(), f.getLen() + "@" + f.getModificationTime());
+            }
         }
     }
 }

@@ -5,8 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -85,19 +87,39 @@ public final class ExecutorTranslation implements Serializable {
         return this;
     }
 
-    /** The schema {@link #appendResults} produces: the input's columns, the result struct, maybe executor columns. */
-    public static StructType resultSchema(StructType input, String resultColumn, boolean executorColumns) {
-        StructType s = input.add(resultColumn, OutputSchema.RESULT, true);
-        return executorColumns ? s.add(OutputSchema.TRANSLATED_AT, org.apache.spark.sql.types.DataTypes.TimestampType, true)
-                .add(OutputSchema.EXECUTOR, OutputSchema.EXECUTOR_STRUCT, true) : s;
+    /** The schema {@link #appendResults} produces: the input's columns and the result struct. */
+    public static StructType resultSchema(StructType input, String resultColumn) {
+        return input.add(resultColumn, OutputSchema.RESULT, true);
     }
 
     /**
-     * The partition function: every input row, in order, with its result struct appended (and, for the
-     * job, when and where it was translated).
+     * The schema {@link #appendResultsOncePerKey} produces: the input's columns, the result struct, when and where
+     * it was translated, and whether the row is the one its key was translated for.
      */
-    public MapPartitionsFunction<Row, Row> appendResults(Columns columns, boolean executorColumns) {
-        return new AppendResults(this, columns, executorColumns);
+    public static StructType keyedResultSchema(StructType input, String resultColumn, String translatedColumn) {
+        return resultSchema(input, resultColumn)
+                .add(OutputSchema.TRANSLATED_AT, org.apache.spark.sql.types.DataTypes.TimestampType, true)
+                .add(OutputSchema.EXECUTOR, OutputSchema.EXECUTOR_STRUCT, true)
+                .add(translatedColumn, org.apache.spark.sql.types.DataTypes.BooleanType, false);
+    }
+
+    /** The partition function of the Transformer and SQL: every input row, in order, with its result struct appended. */
+    public MapPartitionsFunction<Row, Row> appendResults(Columns columns) {
+        return new AppendResults(this, columns, -1);
+    }
+
+    /**
+     * The job's partition function, for rows sorted so that the rows of one key are next to each other: each
+     * distinct non-null key (a request) is translated once, for its first row, and every row with that key gets the
+     * result ({@link #keyedResultSchema}: the first row is marked, the others are served by dedup). Rows with a null
+     * key are not translated: their result and executor are null, their time is when they were passed on. All rows
+     * come out, in order.
+     */
+    public MapPartitionsFunction<Row, Row> appendResultsOncePerKey(Columns columns, int keyColumn) {
+        if (keyColumn < 0) {
+            throw new IllegalArgumentException("key column index must be >= 0, got " + keyColumn);
+        }
+        return new AppendResults(this, columns, keyColumn);
     }
 
     /** One result struct per task, in order (executor side). */
@@ -153,19 +175,20 @@ public final class ExecutorTranslation implements Serializable {
                 translated ? OutputSchema.seq(alignment) : null);
     }
 
-    /** {@link #appendResults}: reads groups of rows, translates each group, emits rows with results. */
+    /** {@link #appendResults} and {@link #appendResultsOncePerKey}: reads groups of rows, translates each group. */
     private static final class AppendResults implements MapPartitionsFunction<Row, Row> {
 
         private static final long serialVersionUID = 1L;
 
         private final ExecutorTranslation translator;
         private final Columns columns;
-        private final boolean executorColumns;
+        /** -1: every row is translated; else the key column of {@link #appendResultsOncePerKey}. */
+        private final int keyColumn;
 
-        AppendResults(ExecutorTranslation translator, Columns columns, boolean executorColumns) {
+        AppendResults(ExecutorTranslation translator, Columns columns, int keyColumn) {
             this.translator = translator;
             this.columns = columns;
-            this.executorColumns = executorColumns;
+            this.keyColumn = keyColumn;
         }
 
         @Override
@@ -173,9 +196,12 @@ public final class ExecutorTranslation implements Serializable {
             if (!input.hasNext()) {
                 return input;
             }
-            ExecutorModelCache.Lease lease = ExecutorModelCache.lease(translator.settings, translator.model);
             return new Iterator<>() {
                 private Iterator<Row> current = List.<Row>of().iterator();
+                private ExecutorModelCache.Lease lease;
+                /** The last key of the previous group and what its rows got: its next rows may start this group. */
+                private String carriedKey;
+                private Object[] carried;
 
                 @Override
                 public boolean hasNext() {
@@ -184,7 +210,7 @@ public final class ExecutorTranslation implements Serializable {
                         while (input.hasNext() && group.size() < ROWS_PER_CALL) {
                             group.add(input.next());
                         }
-                        current = withResults(group, lease).iterator();
+                        current = (keyColumn < 0 ? everyRow(group) : oncePerKey(group)).iterator();
                     }
                     return current.hasNext();
                 }
@@ -196,32 +222,75 @@ public final class ExecutorTranslation implements Serializable {
                     }
                     return current.next();
                 }
+
+                private ExecutorModelCache.Lease lease() {
+                    if (lease == null) { // a task whose rows are all untranslatable never loads the model
+                        lease = ExecutorModelCache.lease(translator.settings, translator.model);
+                    }
+                    return lease;
+                }
+
+                private List<Row> everyRow(List<Row> rows) {
+                    List<TranslationTask> tasks = new ArrayList<>(rows.size());
+                    for (int i = 0; i < rows.size(); i++) {
+                        tasks.add(task(rows.get(i), i));
+                    }
+                    List<Row> results = translator.translate(tasks, lease()).results();
+                    List<Row> out = new ArrayList<>(rows.size());
+                    for (int i = 0; i < rows.size(); i++) {
+                        out.add(appended(rows.get(i), results.get(i)));
+                    }
+                    return out;
+                }
+
+                private List<Row> oncePerKey(List<Row> rows) {
+                    String before = carriedKey;
+                    Map<String, Integer> taskOf = new HashMap<>();
+                    List<TranslationTask> tasks = new ArrayList<>();
+                    for (Row r : rows) {
+                        String key = key(r);
+                        if (key != null && !key.equals(before) && !taskOf.containsKey(key)) {
+                            taskOf.put(key, tasks.size());
+                            tasks.add(task(r, tasks.size()));
+                        }
+                    }
+                    Translated t = tasks.isEmpty() ? null : translator.translate(tasks, lease());
+                    Timestamp now = new Timestamp(System.currentTimeMillis());
+                    Row executor = t == null ? null : RowFactory.create(HOST, PID, t.loadsInJvm());
+                    boolean[] sent = new boolean[tasks.size()];
+                    Object[] carriedNow = carried;
+                    List<Row> out = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        String key = key(r);
+                        if (key == null) {
+                            out.add(appended(r, null, now, null, false));
+                        } else if (key.equals(before)) {
+                            out.add(appended(r, carried));
+                        } else {
+                            int i = taskOf.get(key);
+                            out.add(appended(r, t.results().get(i), now, executor, !sent[i]));
+                            sent[i] = true;
+                            carriedKey = key;
+                            carriedNow = new Object[] {t.results().get(i), now, executor, false};
+                        }
+                    }
+                    carried = carriedNow;
+                    return out;
+                }
             };
         }
 
-        private List<Row> withResults(List<Row> rows, ExecutorModelCache.Lease lease) {
-            List<TranslationTask> tasks = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                tasks.add(task(rows.get(i), i));
+        private String key(Row r) {
+            return r.isNullAt(keyColumn) ? null : r.getString(keyColumn);
+        }
+
+        private static Row appended(Row r, Object... extra) {
+            Object[] values = new Object[r.size() + extra.length];
+            for (int c = 0; c < r.size(); c++) {
+                values[c] = r.get(c);
             }
-            Translated t = translator.translate(tasks, lease);
-            Timestamp now = new Timestamp(System.currentTimeMillis());
-            Row executor = RowFactory.create(HOST, PID, t.loadsInJvm());
-            List<Row> out = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                Row r = rows.get(i);
-                Object[] values = new Object[r.size() + (executorColumns ? 3 : 1)];
-                for (int c = 0; c < r.size(); c++) {
-                    values[c] = r.get(c);
-                }
-                values[r.size()] = t.results().get(i);
-                if (executorColumns) {
-                    values[r.size() + 1] = now;
-                    values[r.size() + 2] = executor;
-                }
-                out.add(RowFactory.create(values));
-            }
-            return out;
+            System.arraycopy(extra, 0, values, r.size(), extra.length);
+            return RowFactory.create(values);
         }
 
         private TranslationTask task(Row r, int index) {

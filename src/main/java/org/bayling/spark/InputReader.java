@@ -70,22 +70,29 @@ public final class InputReader {
     }
 
     public static Dataset<Row> read(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> rows = switch (o.format()) {
-            case PARQUET -> readParquet(spark, o);
+        Read read = switch (o.format()) {
+            case PARQUET -> new Read(readParquet(spark, o), false);
             case TEXT -> readText(spark, o);
             case JSONL -> readJsonLines(spark, o);
-            case CSV -> readDelimited(spark, o, ",");
-            case TSV -> readDelimited(spark, o, "\t");
+            case CSV -> new Read(readDelimited(spark, o, ","), false);
+            case TSV -> new Read(readDelimited(spark, o, "\t"), false);
         };
-        return withOccurrence(rows);
+        return withOccurrence(read);
+    }
+
+    /** Rows read, and whether their ids are unique by construction (line ids of files with distinct names). */
+    private record Read(Dataset<Row> rows, boolean uniqueIds) {
     }
 
     /**
      * Numbers the rows that share an id in input order (file path, then position in the file): the row
-     * identity (id, occurrence) is unique per input row and the same on every run over the same files.
+     * identity (id, occurrence) is unique per input row and the same on every run over the same files. Ids
+     * unique by construction are all occurrence 1, without the shuffle the numbering needs.
      */
-    private static Dataset<Row> withOccurrence(Dataset<Row> rows) {
-        Column occurrence = row_number().over(Window.partitionBy(col(OutputSchema.ID)).orderBy(col(FILE), col(POS)));
+    private static Dataset<Row> withOccurrence(Read read) {
+        Dataset<Row> rows = read.rows();
+        Column occurrence = read.uniqueIds() ? lit(1)
+                : row_number().over(Window.partitionBy(col(OutputSchema.ID)).orderBy(col(FILE), col(POS)));
         List<Column> cols = new ArrayList<>();
         for (StructField f : OutputSchema.INPUT.fields()) {
             cols.add(f.name().equals(OutputSchema.OCCURRENCE) ? occurrence.as(f.name()) : col(f.name()));
@@ -124,9 +131,10 @@ public final class InputReader {
         return paths.stream().filter(p -> !p.isBlank()).toArray(String[]::new);
     }
 
-    private static Dataset<Row> readText(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> lines = numberedLines(spark, o.input());
-        return lines.select(
+    private static Read readText(SparkSession spark, TranslateOptions o) {
+        Lines numbered = numberedLines(spark, o.input());
+        Dataset<Row> lines = numbered.rows();
+        return new Read(lines.select(
                 col(LINE_ID).as(OutputSchema.ID),
                 col(LINE).as(OutputSchema.SOURCE),
                 lit(o.srcLang()).cast("string").as(OutputSchema.SRC_LANG),
@@ -135,11 +143,12 @@ public final class InputReader {
                 lit(null).cast(DataTypes.createArrayType(DataTypes.StringType)).as(OutputSchema.TERMS),
                 lit(null).cast("string").as(OutputSchema.REFERENCE),
                 lit(null).cast("string").as(OutputSchema.INPUT_ERROR),
-                col(FILE), col(LINE_NO).as(POS));
+                col(FILE), col(LINE_NO).as(POS)), numbered.uniqueIds());
     }
 
-    private static Dataset<Row> readJsonLines(SparkSession spark, TranslateOptions o) {
-        Dataset<Row> lines = numberedLines(spark, o.input()).where(trim(col(LINE)).notEqual(""));
+    private static Read readJsonLines(SparkSession spark, TranslateOptions o) {
+        Lines numbered = numberedLines(spark, o.input());
+        Dataset<Row> lines = numbered.rows().where(trim(col(LINE)).notEqual(""));
         Dataset<String> text = lines.select(col(LINE)).as(Encoders.STRING());
         StructType inferred = spark.read().option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT).json(text).schema();
@@ -150,8 +159,10 @@ public final class InputReader {
         Dataset<Row> flat = parsed.select(col(LINE_ID), col(LINE), col(FILE), col(POS), col(PARSED + ".*"));
         // Spark turns unpaired surrogates into '?' when it makes strings: catch them in the raw line
         Column lone = col(LINE).rlike(LONE_SURROGATE_ESCAPE);
-        return normalize(flat, o, col(LINE_ID), "malformed JSON line", col(LINE),
-                when(lone, lit("lone surrogate escape (\\uD800-\\uDFFF without its pair) in JSON line")));
+        // ids from an id column may repeat; line ids are unique when the file names are
+        boolean uniqueIds = numbered.uniqueIds() && !has(Arrays.asList(flat.columns()), o.columns().id());
+        return new Read(normalize(flat, o, col(LINE_ID), "malformed JSON line", col(LINE),
+                when(lone, lit("lone surrogate escape (\\uD800-\\uDFFF without its pair) in JSON line"))), uniqueIds);
     }
 
     /**
@@ -259,11 +270,15 @@ public final class InputReader {
         return s.add(CORRUPT, DataTypes.StringType, true);
     }
 
+    /** Numbered lines, and whether their ids are unique: no two files share a name. */
+    record Lines(Dataset<Row> rows, boolean uniqueIds) {
+    }
+
     /**
      * Lines of every file under {@code input} with {@code <file name>:<line number>} ids. Line numbers
      * are 1-based and computed from per-split line counts, so they do not depend on how files are split.
      */
-    static Dataset<Row> numberedLines(SparkSession spark, String input) {
+    static Lines numberedLines(SparkSession spark, String input) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         @SuppressWarnings("unchecked")
@@ -323,6 +338,7 @@ public final class InputReader {
                 .add(LINE, DataTypes.StringType, true)
                 .add(LINE_NO, DataTypes.LongType, false)
                 .add(FILE, DataTypes.StringType, false);
-        return spark.createDataFrame(rows, schema);
+        long names = byFile.keySet().stream().map(f -> new org.apache.hadoop.fs.Path(f).getName()).distinct().count();
+        return new Lines(spark.createDataFrame(rows, schema), names == byFile.size());
     }
 }

@@ -3,9 +3,6 @@ package org.bayling.spark;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -32,11 +29,15 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF0;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.bayling.generate.GenerationConfig;
 import org.bayling.model.ModelUnreadableException;
@@ -50,12 +51,14 @@ import org.bayling.output.OutputSchema;
  *   <li><b>read</b>: any supported input into normalized rows ({@link InputReader});</li>
  *   <li><b>plan</b>: glossary terms, row checks, request hashes ({@link RequestRows}); in resume and append
  *       modes drop the rows (by id and occurrence) the output already holds;</li>
- *   <li><b>execute</b>: distinct requests, range-partitioned by length → {@link ExecutorTranslation} (the
- *       planner the Transformer and SQL use too) → joined back to every row;</li>
- *   <li><b>write</b>: Parquet partitioned by {@code tgt_lang} through Spark's commit protocol, in one
- *       commit or one per {@code commitEvery} rows so a killed job keeps what it finished;</li>
+ *   <li><b>execute</b>: rows range-partitioned by source length and request → {@link ExecutorTranslation} (the
+ *       planner the Transformer and SQL use too) translates each distinct request of a task once and serves
+ *       it to every row of the request;</li>
+ *   <li><b>write</b>: by the same tasks, Parquet partitioned by {@code tgt_lang} through Spark's commit protocol,
+ *       in one commit or one per {@code commitEvery} rows so a killed job keeps what it finished; the summary's
+ *       counts are observed on the rows as they are written;</li>
  *   <li><b>report</b>: with {@code --retry-errors}, earlier error rows that were translated again are removed
- *       ({@link RetriedErrors}); counts read back from the committed rows, {@code _summary.json}.</li>
+ *       ({@link RetriedErrors}); the quality report, {@code _summary.json}.</li>
  * </ul>
  */
 public final class TranslateJob {
@@ -70,11 +73,11 @@ public final class TranslateJob {
     static final int TASKS_PER_CORE = 4;
     private static final String CHUNK = "__chunk";
     private static final String RESULT = "__result";
+    /** The request a row is translated by (null for rows that go to no model), and the row it was translated for. */
+    private static final String REQUEST = "__request";
+    private static final String TRANSLATED_HERE = "__translated_here";
     private static final String DONE_ID = "__done_id";
     private static final String DONE_OCCURRENCE = "__done_occurrence";
-    /** Columns of the request rows sent to executors, in order. */
-    static final List<String> REQUEST_COLUMNS = List.of(OutputSchema.REQUEST_HASH, OutputSchema.SOURCE,
-            OutputSchema.SRC_LANG, OutputSchema.TGT_LANG, OutputSchema.FOLLOWUPS, OutputSchema.TERMS);
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TranslateJob.class);
 
@@ -141,13 +144,15 @@ public final class TranslateJob {
     }
 
     /**
-     * Reads, checks and distributes the model on the driver ({@link ModelSource#prepare}); any problem
-     * becomes a {@link ModelUnreadableException}. Runs that translate several inputs with one model
-     * (incremental micro-batches) prepare it once and call {@link #run(ModelSource)} per input.
+     * Reads, checks and distributes the model on the driver ({@link ModelSource#prepare}) once per Spark
+     * application and model state ({@link DriverModels}, as the Transformer and SQL do): a later run in the same
+     * application over the unchanged model reuses it, a changed model is checked again. Any problem becomes a
+     * {@link ModelUnreadableException}. Runs that translate several inputs with one model (incremental
+     * micro-batches) prepare it once and call {@link #run(ModelSource)} per input.
      */
     public static ModelSource prepareModel(SparkSession spark, TranslateOptions options) {
         try {
-            return ModelSource.prepare(spark, options.translation());
+            return DriverModels.prepare(spark, options.translation());
         } catch (ModelUnreadableException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -176,20 +181,21 @@ public final class TranslateJob {
         PersistedRows kept = PersistedRows.of(plan(InputReader.read(spark, options)));
         Dataset<Row> planned = kept.rows();
         try {
-            Row plannedCounts = rowsAndRequests(planned);
-            long inputRows = plannedCounts.getLong(0);
+            long[] plannedCounts = rowsAndRequests(planned);
+            long inputRows = plannedCounts[0];
             Dataset<Row> pending = skipDone(planned, model.manifest());
-            Row pendingCounts = pending == planned ? plannedCounts : rowsAndRequests(pending);
-            long pendingRows = pendingCounts.getLong(0);
-            long pendingRequests = pendingCounts.getLong(1);
+            long[] pendingCounts = pending == planned ? plannedCounts : rowsAndRequests(pending);
+            long pendingRows = pendingCounts[0];
+            long pendingRequests = pendingCounts[1];
             if (options.mode() == TranslateOptions.WriteMode.APPEND && !resumeOwnRun && pendingRows < inputRows) {
                 console.println("append: " + (inputRows - pendingRows) + " of " + inputRows + " input rows are already "
                         + "in the output (same id and occurrence) and were skipped");
             }
-            execute(pending, pendingRows, pendingRequests, model, startedAt);
+            Written written = execute(pending, pendingRows, pendingRequests, model, startedAt);
             long replaced = options.retryErrors()
                     ? RetriedErrors.replace(spark, options.output(), model.manifest().hash(), generationHash()) : 0;
-            return report(inputRows, inputRows - pendingRows, replaced, model.manifest(), (System.nanoTime() - t0) / 1e9);
+            return report(inputRows, inputRows - pendingRows, written, replaced, model.manifest(),
+                    (System.nanoTime() - t0) / 1e9);
         } finally {
             kept.close();
         }
@@ -205,7 +211,9 @@ public final class TranslateJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<Map<String, List<String[]>>> glossary =
                 options.glossary() == null ? null : jsc.broadcast(readGlossary());
-        return inputs.map(new RequestRows(glossary, options.dedup()), Encoders.row(RequestRows.SCHEMA));
+        return inputs.map(new RequestRows(glossary, options.dedup()), Encoders.row(RequestRows.SCHEMA))
+                // the request a row is translated by; null for rows that go to no model (input errors, skipped)
+                .withColumn(REQUEST, when(TRANSLATABLE, col(OutputSchema.REQUEST_HASH)));
     }
 
     private Map<String, List<String[]>> readGlossary() {
@@ -268,8 +276,14 @@ public final class TranslateJob {
 
     // ---- execute + write ----
 
-    private void execute(Dataset<Row> pending, long pendingRows, long totalRequests, ModelSource model,
-                         Timestamp startedAt) {
+    /**
+     * Translates and writes the pending rows: range-partitioned by source length, then by request, so that a
+     * task gets requests of similar length (its batches carry little padding) and every row of a request: the
+     * request is translated once and its result served to each of its rows (dedup without a shuffle of its own or
+     * a join back), and the task writes its rows. Returns the figures of the written rows, observed while writing.
+     */
+    private Written execute(Dataset<Row> pending, long pendingRows, long totalRequests, ModelSource model,
+                            Timestamp startedAt) {
         int chunks = options.commitEvery() > 0 ? (int) Math.max(1, ceilDiv(pendingRows, options.commitEvery())) : 1;
         Dataset<Row> rows = pending.withColumn(CHUNK, chunks == 1 ? lit(0)
                 : pmod(hash(coalesce(col(OutputSchema.REQUEST_HASH), col(OutputSchema.ID))), lit(chunks)));
@@ -280,36 +294,95 @@ public final class TranslateJob {
         spark.sparkContext().register(peakRss, "bayling.peakRss");
         ExecutorTranslation translator = ExecutorTranslation.prepare(options.translation(), model, done, tokens)
                 .reportingPeakRss(peakRss);
-        // request columns: request_hash, source, src_lang, tgt_lang, followups, terms
-        var fn = translator.appendResults(new ExecutorTranslation.Columns(1, 2, null, 3, null, 4, 5), true);
         int parallelism = spark.sparkContext().defaultParallelism();
+        // longest first, because tasks start in partition order and the long tasks (documents) must not be the last
+        // ones left running on one core; the request next, so that a request's rows are next to each other in a task
+        Column[] order = {org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)).desc(), col(REQUEST)};
         // progress while tasks run: accumulator values from executor heartbeats, not only from finished tasks
         LiveProgress live = new LiveProgress(done, tokens);
         spark.sparkContext().addSparkListener(live);
+        Written written = Written.NONE;
         try (ProgressReporter ignored = new ProgressReporter(totalRequests, () -> Math.min(totalRequests, live.value(0)),
                 () -> live.value(1), options.progressIntervalMs(), console).start()) {
             for (int c = 0; c < chunks; c++) {
-                Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK);
                 long chunkRequests = chunks == 1 ? totalRequests : ceilDiv(totalRequests, chunks);
                 int partitions = options.partitions() > 0 ? options.partitions() : partitions(chunkRequests, parallelism);
-                Dataset<Row> requests = part.where(TRANSLATABLE)
-                        .select(REQUEST_COLUMNS.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-                        .dropDuplicates(OutputSchema.REQUEST_HASH)
-                        // range-partition by source length: each task gets requests of similar length, so its
-                        // batches carry little padding; longest first, because tasks start in partition order and
-                        // the long tasks (documents) must not be the last ones left running on one core
-                        .repartitionByRange(partitions,
-                                org.apache.spark.sql.functions.length(col(OutputSchema.SOURCE)).desc(),
-                                col(OutputSchema.REQUEST_HASH));
-                Dataset<Row> results = requests.mapPartitions(fn,
-                        Encoders.row(ExecutorTranslation.resultSchema(requests.schema(), RESULT, true)));
-                Dataset<Row> out = assemble(part, results, model.manifest(), startedAt);
+                Dataset<Row> part = rows.where(col(CHUNK).equalTo(c)).drop(CHUNK)
+                        .repartitionByRange(partitions, order).sortWithinPartitions(order);
+                StructType in = part.schema();
+                var fn = translator.appendResultsOncePerKey(new ExecutorTranslation.Columns(
+                        in.fieldIndex(OutputSchema.SOURCE), in.fieldIndex(OutputSchema.SRC_LANG), null,
+                        in.fieldIndex(OutputSchema.TGT_LANG), null, in.fieldIndex(OutputSchema.FOLLOWUPS),
+                        in.fieldIndex(OutputSchema.TERMS)), in.fieldIndex(REQUEST));
+                Dataset<Row> results = part.mapPartitions(fn,
+                        Encoders.row(ExecutorTranslation.keyedResultSchema(in, RESULT, TRANSLATED_HERE)));
+                Observation observed = new Observation("bayling-written-" + c);
+                Dataset<Row> out = Written.observe(assemble(results, model.manifest(), startedAt), observed);
                 SaveMode mode = c == 0 && options.mode() == TranslateOptions.WriteMode.OVERWRITE
                         ? SaveMode.Overwrite : SaveMode.Append;
                 out.write().mode(mode).partitionBy(OutputSchema.PARTITION_BY).parquet(options.output());
+                written = written.plus(Written.of(observed));
             }
         } finally {
             spark.sparkContext().removeSparkListener(live);
+        }
+        return written;
+    }
+
+    /**
+     * What a run wrote, observed on the rows while the write job ran ({@link Dataset#observe}): Spark merges the
+     * figures of each written partition once, from the task attempt that committed it, so retried tasks do not
+     * inflate them and no extra pass over the output is needed. Requests and tokens count the rows a request was
+     * translated for (the other rows of a request were served by dedup).
+     */
+    private record Written(long rows, long ok, long errors, long skipped, long translated, long requests,
+                           long inputTokens, long outputTokens, long reusedPrefixTokens) {
+
+        static final Written NONE = new Written(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        private static final List<String> NAMES = List.of("rows", "ok", "errors", "skipped", "translated", "requests",
+                "input_tokens", "output_tokens", "reused_prefix_tokens");
+
+        /** The assembled rows with the figures observed, without the column that marks where a request was translated. */
+        static Dataset<Row> observe(Dataset<Row> assembled, Observation observation) {
+            Column status = col(OutputSchema.STATUS);
+            Column here = col(TRANSLATED_HERE);
+            List<Column> figures = List.of(count(lit(1)), countIf(status.equalTo(OutputSchema.STATUS_OK)),
+                    countIf(status.equalTo(OutputSchema.STATUS_ERROR)), countIf(status.equalTo(OutputSchema.STATUS_SKIPPED)),
+                    countIf(col(OutputSchema.EXECUTOR).isNotNull()), countIf(here),
+                    sum(when(here, col(OutputSchema.N_INPUT_TOKENS))), sum(when(here, col(OutputSchema.N_OUTPUT_TOKENS))),
+                    sum(when(here, col(OutputSchema.REUSED_PREFIX_TOKENS))));
+            Column[] named = new Column[figures.size()];
+            for (int i = 0; i < named.length; i++) {
+                named[i] = figures.get(i).as(NAMES.get(i));
+            }
+            return assembled.observe(observation, named[0], java.util.Arrays.copyOfRange(named, 1, named.length))
+                    .drop(TRANSLATED_HERE);
+        }
+
+        /** The figures of a finished write (waits for Spark to deliver them, which it does as the write ends). */
+        static Written of(Observation observation) {
+            Map<String, Object> m;
+            try {
+                m = observation.getAsJava();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the written row counts", e);
+            }
+            if (!m.keySet().containsAll(NAMES)) {
+                throw new IllegalStateException("the write reported no row counts (observed: " + m + ")");
+            }
+            long[] v = new long[NAMES.size()];
+            for (int i = 0; i < v.length; i++) {
+                Object x = m.get(NAMES.get(i));
+                v[i] = x == null ? 0 : ((Number) x).longValue();
+            }
+            return new Written(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+        }
+
+        Written plus(Written o) {
+            return new Written(rows + o.rows, ok + o.ok, errors + o.errors, skipped + o.skipped,
+                    translated + o.translated, requests + o.requests, inputTokens + o.inputTokens,
+                    outputTokens + o.outputTokens, reusedPrefixTokens + o.reusedPrefixTokens);
         }
     }
 
@@ -321,36 +394,38 @@ public final class TranslateJob {
     private static final Column TRANSLATABLE = col(OutputSchema.INPUT_ERROR).isNull().and(sameLanguage().unary_$bang());
 
     /**
-     * The rows of {@code planned} and its distinct requests to translate, in one pass (each Spark job costs
-     * ~0.1-0.3 s of scheduling).
+     * The rows of {@code planned} and its distinct requests to translate: the rows counted per request (rows that
+     * go to no model under one empty key), in one Spark job of two stages (the SQL aggregate with a distinct count
+     * ran three adaptive jobs, ~0.1 s more per run).
      */
-    private static Row rowsAndRequests(Dataset<Row> planned) {
-        return planned.agg(count(lit(1)), countDistinct(when(TRANSLATABLE, col(OutputSchema.REQUEST_HASH)))).first();
+    private static long[] rowsAndRequests(Dataset<Row> planned) {
+        int request = planned.schema().fieldIndex(REQUEST);
+        return planned.javaRDD()
+                .mapToPair(r -> new scala.Tuple2<>(r.isNullAt(request) ? "" : r.getString(request), 1L))
+                .reduceByKey(Long::sum)
+                .aggregate(new long[2], (counts, perRequest) -> {
+                    counts[0] += perRequest._2();
+                    counts[1] += perRequest._1().isEmpty() ? 0 : 1;
+                    return counts;
+                }, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
     }
 
-    /** Every planned row with its request's result, in output columns. */
-    private Dataset<Row> assemble(Dataset<Row> rows, Dataset<Row> results, ModelManifest manifest, Timestamp startedAt) {
-        List<Column> flat = new ArrayList<>();
-        flat.add(col(OutputSchema.REQUEST_HASH).as("r_" + OutputSchema.REQUEST_HASH));
-        for (String n : OutputSchema.RESULT.fieldNames()) {
-            flat.add(col(RESULT + "." + n).as("r_" + n));
-        }
-        flat.add(col(OutputSchema.TRANSLATED_AT).as("r_" + OutputSchema.TRANSLATED_AT));
-        flat.add(col(OutputSchema.EXECUTOR).as("r_" + OutputSchema.EXECUTOR));
-        Dataset<Row> r = results.select(flat.toArray(Column[]::new));
-        Dataset<Row> j = rows.join(r, rows.col(OutputSchema.REQUEST_HASH).equalTo(r.col("r_" + OutputSchema.REQUEST_HASH)),
-                "left");
+    /**
+     * Every row with its request's result ({@link ExecutorTranslation#appendResultsOncePerKey}), in output columns,
+     * and the column that marks the row its request was translated for.
+     */
+    private Dataset<Row> assemble(Dataset<Row> translated, ModelManifest manifest, Timestamp startedAt) {
         Column inputError = col(OutputSchema.INPUT_ERROR);
         Column skipped = inputError.isNull().and(sameLanguage());
         Column ok = inputError.isNull().and(skipped.unary_$bang())
-                .and(coalesce(col("r_" + OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK), lit(false)));
+                .and(coalesce(result(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK), lit(false)));
         Column status = when(inputError.isNotNull(), OutputSchema.STATUS_ERROR)
                 .when(skipped, OutputSchema.STATUS_SKIPPED)
                 .when(ok, OutputSchema.STATUS_OK)
                 .otherwise(OutputSchema.STATUS_ERROR);
         Column error = when(inputError.isNotNull(), inputError)
                 .when(skipped.or(ok), lit(null).cast("string"))
-                .otherwise(coalesce(col("r_" + OutputSchema.ERROR), lit("no result for this request")));
+                .otherwise(coalesce(result(OutputSchema.ERROR), lit("no result for this request")));
         GenerationConfig g = options.translation().generation();
         Row gen = OutputSchema.generationRow(g);
         List<Column> genFields = new ArrayList<>();
@@ -365,26 +440,26 @@ public final class TranslateJob {
         c.put(OutputSchema.SOURCE, col(OutputSchema.SOURCE));
         c.put(OutputSchema.REFERENCE, col(OutputSchema.REFERENCE));
         c.put(OutputSchema.TRANSLATION, when(skipped, col(OutputSchema.SOURCE))
-                .when(ok, col("r_" + OutputSchema.TRANSLATION)));
-        c.put(OutputSchema.TURNS, when(ok, col("r_" + OutputSchema.TURNS)));
+                .when(ok, result(OutputSchema.TRANSLATION)));
+        c.put(OutputSchema.TURNS, when(ok, result(OutputSchema.TURNS)));
         c.put(OutputSchema.STATUS, status);
         c.put(OutputSchema.ERROR, error);
-        c.put(OutputSchema.QUALITY, when(ok, QualityFields.withReferenceScores(col("r_" + OutputSchema.QUALITY),
-                col("r_" + OutputSchema.TRANSLATION), col(OutputSchema.REFERENCE), col(OutputSchema.TGT_LANG))));
-        c.put(OutputSchema.N_INPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_INPUT_TOKENS), lit(0)));
-        c.put(OutputSchema.N_OUTPUT_TOKENS, coalesce(col("r_" + OutputSchema.N_OUTPUT_TOKENS), lit(0)));
-        c.put(OutputSchema.REUSED_PREFIX_TOKENS, coalesce(col("r_" + OutputSchema.REUSED_PREFIX_TOKENS), lit(0)));
-        c.put(OutputSchema.FINISH_REASON, col("r_" + OutputSchema.FINISH_REASON));
-        c.put(OutputSchema.SEGMENTS, when(ok, col("r_" + OutputSchema.SEGMENTS)));
-        c.put(OutputSchema.ALIGNMENT, when(ok, col("r_" + OutputSchema.ALIGNMENT)));
+        c.put(OutputSchema.QUALITY, when(ok, QualityFields.withReferenceScores(result(OutputSchema.QUALITY),
+                result(OutputSchema.TRANSLATION), col(OutputSchema.REFERENCE), col(OutputSchema.TGT_LANG))));
+        c.put(OutputSchema.N_INPUT_TOKENS, coalesce(result(OutputSchema.N_INPUT_TOKENS), lit(0)));
+        c.put(OutputSchema.N_OUTPUT_TOKENS, coalesce(result(OutputSchema.N_OUTPUT_TOKENS), lit(0)));
+        c.put(OutputSchema.REUSED_PREFIX_TOKENS, coalesce(result(OutputSchema.REUSED_PREFIX_TOKENS), lit(0)));
+        c.put(OutputSchema.FINISH_REASON, result(OutputSchema.FINISH_REASON));
+        c.put(OutputSchema.SEGMENTS, when(ok, result(OutputSchema.SEGMENTS)));
+        c.put(OutputSchema.ALIGNMENT, when(ok, result(OutputSchema.ALIGNMENT)));
         c.put(OutputSchema.MODEL, struct(lit(manifest.name()).as("name"), lit(manifest.hash()).as("hash")));
         c.put(OutputSchema.GENERATION, struct(genFields.toArray(Column[]::new)));
         c.put(OutputSchema.GENERATION_HASH, lit(OutputSchema.generationHash(g)));
         c.put(OutputSchema.REQUEST_HASH, col(OutputSchema.REQUEST_HASH));
         c.put(OutputSchema.RUN_ID, lit(options.runId()));
-        c.put(OutputSchema.RUN_STARTED_AT, lit(startedAt));
-        c.put(OutputSchema.TRANSLATED_AT, coalesce(col("r_" + OutputSchema.TRANSLATED_AT), current_timestamp()));
-        c.put(OutputSchema.EXECUTOR, col("r_" + OutputSchema.EXECUTOR));
+        c.put(OutputSchema.RUN_STARTED_AT, sameForEveryRow(startedAt));
+        c.put(OutputSchema.TRANSLATED_AT, col(OutputSchema.TRANSLATED_AT));
+        c.put(OutputSchema.EXECUTOR, col(OutputSchema.EXECUTOR));
         Metadata meta = new MetadataBuilder()
                 .putString("bayling.model.name", manifest.name())
                 .putString("bayling.model.hash", manifest.hash())
@@ -397,37 +472,40 @@ public final class TranslateJob {
             Column col = c.get(name);
             cols.add(name.equals(OutputSchema.MODEL) ? col.as(name, meta) : col.as(name));
         }
-        return j.select(cols.toArray(Column[]::new));
+        cols.add(col(TRANSLATED_HERE));
+        return translated.select(cols.toArray(Column[]::new));
+    }
+
+    /**
+     * A timestamp for every row, read by the generated code from a reference: a timestamp literal is compiled into
+     * the code of the stage that writes the rows, and a new one each run would compile that stage again.
+     */
+    private static Column sameForEveryRow(Timestamp t) {
+        return org.apache.spark.sql.functions.udf((UDF0<Timestamp>) () -> t, DataTypes.TimestampType).apply();
+    }
+
+    /** A field of the result struct. */
+    private static Column result(String field) {
+        return col(RESULT + "." + field);
     }
 
     // ---- report ----
 
-    private TranslateSummary report(long inputRows, long alreadyDone, long replacedErrorRows, ModelManifest manifest,
-                                    double wallSeconds) {
-        Dataset<Row> output = spark.read().parquet(options.output());
-        // the whole output and this run's rows in one pass, the per-request token sums in a second
-        Column mine = col(OutputSchema.RUN_ID).equalTo(options.runId());
-        Row counts = output.agg(count(lit(1)), countIf(mine),
-                countIf(mine.and(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK))),
-                countIf(mine.and(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_ERROR))),
-                countIf(mine.and(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_SKIPPED))),
-                countIf(mine.and(col(OutputSchema.EXECUTOR).isNotNull()))).first();
-        long outputRows = counts.getLong(0);
-        long translatedRows = longOrZero(counts, 5);
-        Row perRequest = output.where(mine.and(col(OutputSchema.EXECUTOR).isNotNull()))
-                .groupBy(OutputSchema.REQUEST_HASH).agg(
-                        first(OutputSchema.N_INPUT_TOKENS).as("i"), first(OutputSchema.N_OUTPUT_TOKENS).as("o"),
-                        first(OutputSchema.REUSED_PREFIX_TOKENS).as("p"))
-                .agg(count(lit(1)), sum("i"), sum("o"), sum("p")).first();
-        long requests = perRequest.getLong(0);
+    private TranslateSummary report(long inputRows, long alreadyDone, Written w, long replacedErrorRows,
+                                    ModelManifest manifest, double wallSeconds) {
+        // the report reads every committed row: the output's row count (all runs) comes from it
+        org.bayling.quality.eval.JobReport.Written report = writeReport();
+        long outputRows = report != null ? report.rows() : spark.read().parquet(options.output()).count();
         TranslateSummary s = new TranslateSummary(options.runId(), options.output(), manifest.name(), manifest.hash(),
                 OutputSchema.generationJson(options.translation().generation()), inputRows, alreadyDone,
-                longOrZero(counts, 1), longOrZero(counts, 2), longOrZero(counts, 3), longOrZero(counts, 4), requests,
-                translatedRows - requests, longOrZero(perRequest, 1), longOrZero(perRequest, 2), longOrZero(perRequest, 3),
-                replacedErrorRows, outputRows, wallSeconds).withMemory(memoryJson());
+                w.rows(), w.ok(), w.errors(), w.skipped(), w.requests(), w.translated() - w.requests(), w.inputTokens(),
+                w.outputTokens(), w.reusedPrefixTokens(), replacedErrorRows, outputRows, wallSeconds)
+                .withMemory(memoryJson());
         writeSummary(s);
         console.println(s.toText());
-        writeReport();
+        if (report != null) {
+            console.println("quality report written to " + report.dir());
+        }
         return s;
     }
 
@@ -468,13 +546,16 @@ public final class TranslateJob {
         return r.isNullAt(i) ? 0 : ((Number) r.get(i)).longValue();
     }
 
-    /** The quality report (Markdown, HTML, charts) beside the output; a failure here never fails the job. */
-    private void writeReport() {
+    /**
+     * The quality report (Markdown, HTML, charts) beside the output, or null when it could not be written: a
+     * failure here never fails the job.
+     */
+    private org.bayling.quality.eval.JobReport.Written writeReport() {
         try {
-            org.bayling.quality.eval.JobReport.write(spark, options.output());
-            console.println("quality report written to " + new Path(options.output(), "_report"));
+            return org.bayling.quality.eval.JobReport.write(spark, options.output());
         } catch (RuntimeException e) {
             console.println("warning: quality report not written: " + e.getMessage());
+            return null;
         }
     }
 

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * What a run did, printed at the end and written as {@code _summary.json} beside the output.
- * Row counts come from the rows this run committed (read back from the output), not from accumulators,
- * so task retries cannot inflate them. {@code alreadyDone}: input rows not translated because the output already
+ * Row, request and token counts are observed on the rows as they are written ({@link org.apache.spark.sql.Dataset#observe}):
+ * Spark merges them once per committed partition, so task retries cannot inflate them. {@code alreadyDone}: input rows not translated because the output already
  * held them (resume: same model and generation; append: any row with the same id and occurrence);
  * {@code replacedErrorRows}: earlier error rows removed because this run translated them again
  * ({@code --retry-errors}); {@code outputRows}: every row in the output after this run (all runs).

@@ -117,6 +117,29 @@ public class FakeEngine implements TranslationEngine {
         }
     }
 
+    /**
+     * Fails the first attempt of a task when it reaches the row {@link #MARKER}: the input's shortest row, so the last
+     * a task reaches (longest first), after the rows of its earlier groups have gone on towards the write.
+     */
+    public static class FailsLateFactory implements EngineFactory {
+        public static final String MARKER = "Zq";
+        public static final AtomicInteger FAILURES = new AtomicInteger();
+
+        @Override
+        public TranslationEngine open(EngineOptions options) {
+            return new FakeEngine(options) {
+                @Override
+                protected void beforeBatch(List<TranslationTask> tasks) {
+                    TaskContext tc = TaskContext.get();
+                    if (tc != null && tc.attemptNumber() == 0 && tasks.stream().anyMatch(t -> MARKER.equals(t.text()))) {
+                        FAILURES.incrementAndGet();
+                        throw new IllegalStateException("injected failure at the last row of the first attempt");
+                    }
+                }
+            };
+        }
+    }
+
     /** Kills the job (every attempt fails) once this JVM has translated more than {@link #LIMIT} requests. */
     public static class CrashingFactory implements EngineFactory {
         public static final AtomicInteger SEEN = new AtomicInteger();

@@ -411,7 +411,7 @@ public final class TranslationTransformer extends Transformer implements Default
         ExecutorTranslation translator = ExecutorTranslation.prepare(dataset.sparkSession(), translationSettings());
         var fn = translator.appendResults(new ExecutorTranslation.Columns(in.fieldIndex(getInputCol()),
                 index(in, str(srcLangCol)), str(srcLang), index(in, str(tgtLangCol)), str(tgtLang),
-                index(in, str(followupsCol)), index(in, str(termsCol))), false);
+                index(in, str(followupsCol)), index(in, str(termsCol))));
         Dataset<Row> translated = dataset.toDF().mapPartitions(fn, Encoders.row(out));
         if (str(referenceCol).isEmpty() || !getQuality()) {
             return translated;

@@ -132,9 +132,9 @@ final class BatchTranslateCalls extends Rule<LogicalPlan> {
         for (ScalaUDF u : calls.values()) {
             TranslateFunction f = TranslateFunction.of(u);
             int[] idx = argColumns.get(call);
-            StructType out = ExecutorTranslation.resultSchema(df.schema(), "__bayling_result_" + call, false);
+            StructType out = ExecutorTranslation.resultSchema(df.schema(), "__bayling_result_" + call);
             df = df.mapPartitions(f.translator().appendResults(new ExecutorTranslation.Columns(idx[0], idx[1], null, idx[2],
-                    null, idx.length > 4 ? idx[4] : -1, idx.length > 3 ? idx[3] : -1), false), Encoders.row(out));
+                    null, idx.length > 4 ? idx[4] : -1, idx.length > 3 ? idx[3] : -1)), Encoders.row(out));
             call++;
         }
         LogicalPlan mapped = df.logicalPlan();
