@@ -29,8 +29,10 @@ final class NativeHeap {
         }
     }
 
-    /** Returns free pages of the C allocator's arenas to the kernel; true when it could. */
-    static boolean releaseFreed() {
-        return C != null && C.malloc_trim(0) == 1;
+    /** Returns free pages of the C allocator's arenas to the kernel. */
+    static void releaseFreed() {
+        if (C != null) {
+            C.malloc_trim(0);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import org.apache.spark.TaskContext;
 import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TaskPrompt;
@@ -98,22 +99,29 @@ public class FakeEngine implements TranslationEngine {
         }
     }
 
+    /** An engine that fails a task's first attempt at a batch {@code when} picks, counting the failures. */
+    static FakeEngine failingFirstAttempts(EngineOptions options, AtomicInteger failures,
+                                           BiPredicate<TaskContext, List<TranslationTask>> when, String message) {
+        return new FakeEngine(options) {
+            @Override
+            protected void beforeBatch(List<TranslationTask> tasks) {
+                TaskContext tc = TaskContext.get();
+                if (tc != null && tc.attemptNumber() == 0 && when.test(tc, tasks)) {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException(message);
+                }
+            }
+        };
+    }
+
     /** Fails the first attempt of partition 0's task: Spark must retry it without duplicating rows. */
     public static class FlakyFactory implements EngineFactory {
         public static final AtomicInteger FAILURES = new AtomicInteger();
 
         @Override
         public TranslationEngine open(EngineOptions options) {
-            return new FakeEngine(options) {
-                @Override
-                protected void beforeBatch(List<TranslationTask> tasks) {
-                    TaskContext tc = TaskContext.get();
-                    if (tc != null && tc.attemptNumber() == 0 && tc.partitionId() == 0) {
-                        FAILURES.incrementAndGet();
-                        throw new IllegalStateException("injected failure on first attempt");
-                    }
-                }
-            };
+            return failingFirstAttempts(options, FAILURES, (tc, tasks) -> tc.partitionId() == 0,
+                    "injected failure on first attempt");
         }
     }
 
@@ -127,16 +135,9 @@ public class FakeEngine implements TranslationEngine {
 
         @Override
         public TranslationEngine open(EngineOptions options) {
-            return new FakeEngine(options) {
-                @Override
-                protected void beforeBatch(List<TranslationTask> tasks) {
-                    TaskContext tc = TaskContext.get();
-                    if (tc != null && tc.attemptNumber() == 0 && tasks.stream().anyMatch(t -> MARKER.equals(t.text()))) {
-                        FAILURES.incrementAndGet();
-                        throw new IllegalStateException("injected failure at the last row of the first attempt");
-                    }
-                }
-            };
+            return failingFirstAttempts(options, FAILURES,
+                    (tc, tasks) -> tasks.stream().anyMatch(t -> MARKER.equals(t.text())),
+                    "injected failure at the last row of the first attempt");
         }
     }
 
