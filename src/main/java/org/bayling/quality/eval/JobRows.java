@@ -1,7 +1,9 @@
 package org.bayling.quality.eval;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,8 +193,19 @@ public final class JobRows {
      */
     public static Dataset<Row> scored(Dataset<Row> output, boolean sentenceChrf) {
         StructType schema = output.schema();
-        StructType q = qualityStruct(schema);
+        Dataset<Row> base = selected(output);
+        if (isProjection(schema, sentenceChrf)) {
+            return asScored(base);
+        }
         FlagSource source = flagSource(schema);
+        return base.mapPartitions(new RowScorer(source == FlagSource.RESCORED,
+                sentenceChrf || source == FlagSource.RESCORED), Encoders.row(SCORED));
+    }
+
+    /** The output's columns that {@link #scored} reads, in {@link RowScorer}'s order (absent ones null). */
+    static Dataset<Row> selected(Dataset<Row> output) {
+        StructType schema = output.schema();
+        StructType q = qualityStruct(schema);
         List<Column> cols = new ArrayList<>();
         cols.add(opt(schema, OutputSchema.ID, "string"));
         cols.add(opt(schema, OutputSchema.SRC_LANG, "string"));
@@ -205,13 +218,33 @@ public final class JobRows {
         String combined = q == null ? null : combinedField(q);
         cols.add((combined != null ? col(OutputSchema.QUALITY + "." + combined).cast("double")
                 : lit(null).cast("double")).as("q_" + COMBINED));
-        cols.add(q != null && hasColumn(q, FLAGS) ? col(OutputSchema.QUALITY + "." + FLAGS).cast("array<string>")
-                : lit(null).cast("array<string>"));
+        cols.add((q != null && hasColumn(q, FLAGS) ? col(OutputSchema.QUALITY + "." + FLAGS).cast("array<string>")
+                : lit(null).cast("array<string>")).as("q_" + FLAGS));
         cols.add(optQuality(q, SENTENCE_CHRF, "double"));
         cols.add(opt(schema, OutputSchema.FINISH_REASON, "string"));
-        Dataset<Row> base = output.select(cols.toArray(Column[]::new));
-        return base.mapPartitions(new RowScorer(source == FlagSource.RESCORED,
-                sentenceChrf || source == FlagSource.RESCORED), Encoders.row(SCORED));
+        return output.select(cols.toArray(Column[]::new));
+    }
+
+    /**
+     * Whether {@link #scored} is a column projection of the output: its flags and combined scores are taken as
+     * written and no sentence chrF has to be computed (not asked for, or already in the quality struct). Such rows
+     * cost a Parquet scan of the columns used, so reading them twice is cheaper than keeping them.
+     */
+    public static boolean isProjection(StructType outputSchema, boolean sentenceChrf) {
+        StructType q = qualityStruct(outputSchema);
+        return flagSource(outputSchema) == FlagSource.OUTPUT && (!sentenceChrf || hasColumn(q, SENTENCE_CHRF));
+    }
+
+    /** What {@link RowScorer} does when it neither rescores nor computes chrF, in SQL: quality only for ok rows. */
+    private static Dataset<Row> asScored(Dataset<Row> base) {
+        Column ok = col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK);
+        Column noFlags = org.apache.spark.sql.functions.array().cast("array<string>");
+        return base.select(col(OutputSchema.ID), col(OutputSchema.SRC_LANG), col(OutputSchema.TGT_LANG),
+                col(OutputSchema.STATUS), col(OutputSchema.SOURCE), col(OutputSchema.TRANSLATION),
+                col(OutputSchema.REFERENCE), col("q_" + MEAN_LOGPROB).as(MEAN_LOGPROB),
+                when(ok, col("q_" + COMBINED)).as(COMBINED),
+                when(ok, coalesce(col("q_" + FLAGS), noFlags)).as(FLAGS),
+                when(ok, col("q_" + SENTENCE_CHRF)).as(SENTENCE_CHRF));
     }
 
     private static Column opt(StructType schema, String name, String type) {

@@ -257,4 +257,34 @@ class JobEvaluationTest {
         long flaggedOrNot = p.unflagged().rows() + p.flags().values().stream().mapToLong(JobEvaluation.Group::rows).sum();
         assertTrue(flaggedOrNot >= 32, "every ok row is flagged or unflagged");
     }
+
+    /**
+     * When the output carries flags and combined scores, {@link JobRows#scored} is a column projection: it must give
+     * exactly the rows the per-row scorer gives when it neither rescores nor computes chrF (ok rows with and without
+     * flags, error rows, a row without a status).
+     */
+    @Test
+    void projectionOfScoredFlagsEqualsThePerRowScorer() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String status = i % 4 == 3 ? "error" : "ok";
+            rows.add(EvalTestSupport.row(true, true, "p" + i, "en", "zh", enzhSrc.get(i), i % 2 == 0 ? enzhRef.get(i) : null,
+                    enzhHyp.get(i), status, 0.1 * i, i % 3 == 0 ? List.of("COPY", "LENGTH_RATIO") : List.of()));
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create("nullflags", "en", "zh", "a", "b", "c", "ok", null,
+                org.apache.spark.sql.RowFactory.create(-0.5, -2.0, 1.0, 0.7, null), "eos"));
+        rows.add(org.apache.spark.sql.RowFactory.create("nostatus", "en", "zh", "a", "b", "c", null, null,
+                org.apache.spark.sql.RowFactory.create(-0.5, -2.0, 1.0, 0.7, null), null));
+        Path out = tmp.resolve("job-out-projection");
+        EvalTestSupport.write(rows, EvalTestSupport.schema(EvalTestSupport.QUALITY_WITH_FLAGS, true), out);
+        org.apache.spark.sql.Dataset<Row> output = JobRows.readOutput(EvalTestSupport.spark(), out.toString());
+        assertTrue(JobRows.isProjection(output.schema(), false));
+        List<Row> projected = JobRows.scored(output, false).orderBy(org.bayling.output.OutputSchema.ID).collectAsList();
+        List<Row> perRow = JobRows.selected(output)
+                .mapPartitions(new JobRows.RowScorer(false, false), org.apache.spark.sql.Encoders.row(JobRows.SCORED))
+                .orderBy(org.bayling.output.OutputSchema.ID).collectAsList();
+        assertEquals(rows.size(), projected.size());
+        assertEquals(perRow.toString(), projected.toString());
+        assertEquals(List.of(JobRows.SCORED.fieldNames()), List.of(JobRows.scored(output, false).columns()));
+    }
 }
