@@ -1,5 +1,6 @@
 package org.bayling.quality.eval;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -238,7 +239,7 @@ public final class JobRows {
     /** What {@link RowScorer} does when it neither rescores nor computes chrF, in SQL: quality only for ok rows. */
     private static Dataset<Row> asScored(Dataset<Row> base) {
         Column ok = col(OutputSchema.STATUS).equalTo(OutputSchema.STATUS_OK);
-        Column noFlags = org.apache.spark.sql.functions.array().cast("array<string>");
+        Column noFlags = array().cast("array<string>");
         return base.select(col(OutputSchema.ID), col(OutputSchema.SRC_LANG), col(OutputSchema.TGT_LANG),
                 col(OutputSchema.STATUS), col(OutputSchema.SOURCE), col(OutputSchema.TRANSLATION),
                 col(OutputSchema.REFERENCE), col("q_" + MEAN_LOGPROB).as(MEAN_LOGPROB),
