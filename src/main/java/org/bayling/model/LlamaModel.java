@@ -47,16 +47,16 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * As {@link #load(ModelConfig, CheckpointReader, NDManager, Precision)}, choosing the int8 product:
-     * PyTorch's packed CPU kernel, or dequantizing per product (what GPUs run; tests run it on CPU).
+     * As {@link #load(ModelConfig, CheckpointReader, NDManager, Precision)}, choosing the products: CPU-only
+     * kernels (int8 packed, float32 prepacked for oneDNN), or what GPUs run (tests run it on CPU).
      */
     static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, Precision precision,
-                           boolean packedInt8) throws IOException {
+                           boolean cpuKernels) throws IOException {
         PrecisionSupport.check(parent, precision);
         PrecisionSupport.warnIfSlow(parent.getDevice(), precision);
         NDManager manager = parent.newSubManager();
         try {
-            return new LlamaModel(config, LlamaWeights.load(reader, config, manager, precision, packedInt8), manager,
+            return new LlamaModel(config, LlamaWeights.load(reader, config, manager, precision, cpuKernels), manager,
                     precision);
         } catch (IOException | RuntimeException e) {
             manager.close();

@@ -54,14 +54,14 @@ public final class LlamaWeights implements AutoCloseable {
     /**
      * Reads and prepares all weights in {@code precision}.
      *
-     * @param packedInt8 int8 products through PyTorch's packed CPU kernel (where shapes allow) rather
-     *                   than dequantizing per product
+     * @param cpuKernels products through CPU-only kernels: int8 through PyTorch's packed kernel (where shapes
+     *                   allow) rather than dequantizing per product, float32 matrices {@link Projection.Prepacked}
      */
     static LlamaWeights load(CheckpointReader reader, ModelConfig c, NDManager parent, Precision precision,
-                             boolean packedInt8) throws IOException {
+                             boolean cpuKernels) throws IOException {
         NDManager m = parent.newSubManager();
         try {
-            Loader load = new Loader(reader, m, precision, packedInt8);
+            Loader load = new Loader(reader, m, precision, cpuKernels);
             int h = c.hiddenSize();
             int q = c.numHeads() * c.headDim();
             int kv = c.numKvHeads() * c.headDim();
@@ -83,7 +83,7 @@ public final class LlamaWeights implements AutoCloseable {
                 embedding = load.convert(embeddingF32, embeddingDtype);
                 head = load.convert(fuse(finalNorm, load.tensor("lm_head.weight", c.vocabSize(), h)), embeddingDtype);
             }
-            Projection lmHead = new Projection.Dense(head, embeddingDtype, precision.compute());
+            Projection lmHead = Projection.dense(head, embeddingDtype, precision.compute(), cpuKernels);
             Layer[] layers = new Layer[c.numLayers()];
             float scale = (float) (1.0 / Math.sqrt(c.headDim()));
             for (int i = 0; i < layers.length; i++) {
@@ -131,7 +131,7 @@ public final class LlamaWeights implements AutoCloseable {
     }
 
     /** Reads tensors (checked against the config) in float32 and converts prepared matrices to their storage. */
-    private record Loader(CheckpointReader reader, NDManager manager, Precision precision, boolean packedInt8) {
+    private record Loader(CheckpointReader reader, NDManager manager, Precision precision, boolean cpuKernels) {
 
         NDArray tensor(String name, long... expected) throws IOException {
             if (!reader.names().contains(name)) {
@@ -153,11 +153,11 @@ public final class LlamaWeights implements AutoCloseable {
         Projection projection(NDArray w) {
             WeightStorage storage = precision.weights();
             if (storage != WeightStorage.INT8) {
-                return new Projection.Dense(convert(w, storage.dtype()), storage.dtype(), precision.compute());
+                return Projection.dense(convert(w, storage.dtype()), storage.dtype(), precision.compute(), cpuKernels);
             }
             NDArray[] quantized = TorchOps.get().quantizeInt8(w);
             w.close();
-            boolean packed = packedInt8 && quantized[0].getShape().get(1) % 16 == 0;
+            boolean packed = cpuKernels && quantized[0].getShape().get(1) % 16 == 0;
             NDArray scales = quantized[1];
             if (packed) { // the CPU kernel takes scales in its activation type
                 scales = TorchOps.get().cast(quantized[1], DType.BF16);

@@ -38,8 +38,8 @@ public final class MemoryCheck {
             return new ModelFacts(config, List.copyOf(tensors), tokenizer);
         }
 
-        public MemoryPlan plan(Precision p, MemoryPlan.Workload w, MemoryPlan.Extras extras, boolean packedInt8) {
-            return MemoryPlan.of(config, tensors, p, w, extras, packedInt8);
+        public MemoryPlan plan(Precision p, MemoryPlan.Workload w, MemoryPlan.Extras extras, boolean cpuKernels) {
+            return MemoryPlan.of(config, tensors, p, w, extras, cpuKernels);
         }
     }
 
@@ -80,8 +80,8 @@ public final class MemoryCheck {
     }
 
     /** The plan with another weight storage (same compute dtype, workload and fixed parts). */
-    public static Function<WeightStorage, MemoryPlan> replanner(ModelFacts facts, MemoryPlan plan, boolean packedInt8) {
-        return s -> facts.plan(new Precision(plan.precision().compute(), s), plan.workload(), plan.extras(), packedInt8);
+    public static Function<WeightStorage, MemoryPlan> replanner(ModelFacts facts, MemoryPlan plan, boolean cpuKernels) {
+        return s -> facts.plan(new Precision(plan.precision().compute(), s), plan.workload(), plan.extras(), cpuKernels);
     }
 
     /** The model's generation defaults ({@code generation_config.json}), for planning a command's batch. */

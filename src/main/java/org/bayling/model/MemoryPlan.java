@@ -155,16 +155,17 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
      * The plan for a model.
      *
      * @param tensors   the checkpoint's tensors as its headers declare them (for the stored dtype); may be empty
-     * @param packedInt8 int8 products through PyTorch's packed CPU kernel (CPU), whose scales are bfloat16
+     * @param cpuKernels CPU-only products: int8 through PyTorch's packed kernel, whose scales are bfloat16, and
+     *                   float32 matrices prepacked for oneDNN (the head copied once more while it is packed)
      */
     public static MemoryPlan of(ModelConfig c, Iterable<TensorInfo> tensors, Precision precision, Workload w,
-                                Extras extras, boolean packedInt8) {
-        return of(c, storedDtype(tensors), precision, w, extras, packedInt8);
+                                Extras extras, boolean cpuKernels) {
+        return of(c, storedDtype(tensors), precision, w, extras, cpuKernels);
     }
 
     /** The plan for a model whose checkpoint stores its weights in {@code stored}. */
     public static MemoryPlan of(ModelConfig c, DType stored, Precision precision, Workload w, Extras extras,
-                                boolean packedInt8) {
+                                boolean cpuKernels) {
         long h = c.hiddenSize();
         long q = (long) c.numHeads() * c.headDim();
         long kv = (long) c.numKvHeads() * c.headDim();
@@ -172,8 +173,8 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         long vocab = c.vocabSize();
         int compute = precision.compute().bytes();
         long embedding = vocab * h * precision.embeddingDtype().bytes();
-        long layer = projection(q + 2 * kv, h, precision, packedInt8) + projection(h, q, precision, packedInt8)
-                + projection(2 * ff, h, precision, packedInt8) + projection(h, ff, precision, packedInt8);
+        long layer = projection(q + 2 * kv, h, precision, cpuKernels) + projection(h, q, precision, cpuKernels)
+                + projection(2 * ff, h, precision, cpuKernels) + projection(h, ff, precision, cpuKernels);
         long layers = layer * c.numLayers();
         long rotate = (long) c.headDim() * c.headDim() * compute;
         long weights = layers + 2 * embedding + rotate;
@@ -188,7 +189,9 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         int converted = e == 4 ? 0 : e; // a conversion's new array (none when it stays float32)
         long read = 4 + stored.bytes() + (stored == DType.BF16 ? 4 : 0);
         boolean tied = c.tieWordEmbeddings();
-        long vocabPeak = (tied ? Math.max(read, 8 + converted) : e + Math.max(read, 4 + converted)) * vh;
+        // A float32 head prepacked for oneDNN exists twice until the packed copy has been checked.
+        int packing = cpuKernels && precision.compute() == DType.F32 && precision.embeddingDtype() == DType.F32 ? 4 : 0;
+        long vocabPeak = (tied ? Math.max(read, 8 + converted + packing) : e + Math.max(read, 4 + converted + packing)) * vh;
         // While the layers stream in: the largest fused group as its blocks and their concatenation, plus the mapped
         // bytes of the block being read (int8: quantization temporaries of the fused matrix too), beside the weights.
         long group = Math.max((q + 2 * kv) * h, 2 * ff * h);
@@ -233,11 +236,11 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
     }
 
     /** Bytes of an {@code [out, in]} matrix in the weight storage. */
-    private static long projection(long out, long in, Precision p, boolean packedInt8) {
+    private static long projection(long out, long in, Precision p, boolean cpuKernels) {
         if (p.weights() != WeightStorage.INT8) {
             return out * in * p.weights().bytes();
         }
-        int scaleBytes = packedInt8 && in % 16 == 0 ? 2 : 4;
+        int scaleBytes = cpuKernels && in % 16 == 0 ? 2 : 4;
         return out * in + out * scaleBytes;
     }
 

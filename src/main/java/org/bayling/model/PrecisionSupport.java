@@ -38,7 +38,7 @@ final class PrecisionSupport {
                 ops.dequantizeLinear(h, q[0], q[1]);
             }
             NDArray dense = toCompute(ops, w, precision.embeddingDtype());
-            new Projection.Dense(dense, precision.embeddingDtype(), precision.compute()).apply(h);
+            Projection.dense(dense, precision.embeddingDtype(), precision.compute(), !device.isGpu()).apply(h);
             NDArray q4 = h.reshape(2, 3, 1, 32).transpose(0, 2, 1, 3);
             ops.attention(q4, q4, q4, toCompute(ops, m.zeros(new Shape(2, 1, 3, 3)), precision.compute()));
             ops.siluMul(h, h).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();

@@ -219,6 +219,19 @@ public final class TorchOps {
         return call("linear_onednn", x.getManager(), x, w);
     }
 
+    /**
+     * A float32 matrix {@code [out, in]} copied into the blocked layout oneDNN's CPU matmul picks for one
+     * activation row (an opaque tensor: only {@link #linearPrepacked} reads it).
+     */
+    public NDArray prepackLinear(NDArray w) {
+        return call("prepack_linear", w.getManager(), w);
+    }
+
+    /** {@code x @ W^T} with W as {@link #prepackLinear} made it; {@code outFeatures} is W's row count. */
+    public NDArray linearPrepacked(NDArray x, NDArray packed, long outFeatures) {
+        return call("linear_prepacked", x.getManager(), x, packed, outFeatures);
+    }
+
     /** Logits as float32 and their log-sum-exp over the last axis. */
     public NDArray[] logitsWithLogSumExp(NDArray logits) {
         IValue result = run("logits_lse", logits);

@@ -27,12 +27,12 @@ class PrecisionGoldenTest {
                      double maxLogitErrorGolden, double maxLogitErrorF32) {
     }
 
-    static LlamaModel open(String fixture, Precision precision, boolean packedInt8) throws Exception {
+    static LlamaModel open(String fixture, Precision precision, boolean cpuKernels) throws Exception {
         var dir = SharedData.fixture(fixture);
         ModelConfig config = ModelConfig.load(dir);
         try (CheckpointReader reader = Checkpoints.open(dir)) {
             return LlamaModel.load(config, reader, ai.djl.ndarray.NDManager.newBaseManager(Device.cpu(), "PyTorch"),
-                    precision, packedInt8);
+                    precision, cpuKernels);
         }
     }
 
@@ -55,7 +55,7 @@ class PrecisionGoldenTest {
         return cached;
     }
 
-    static Agreement measure(String fixture, Precision precision, boolean packedInt8) throws Exception {
+    static Agreement measure(String fixture, Precision precision, boolean cpuKernels) throws Exception {
         String goldenFixture = fixture.equals("tiny-llama2-bin") ? "tiny-llama2" : fixture;
         Golden golden = Golden.load(goldenFixture);
         List<float[][]> reference = f32Logits(fixture, golden);
@@ -67,7 +67,7 @@ class PrecisionGoldenTest {
         double errF32 = 0;
         List<int[]> prompts = new java.util.ArrayList<>();
         List<GeneratedSequence> outputs = new java.util.ArrayList<>();
-        try (LlamaModel model = open(fixture, precision, packedInt8)) {
+        try (LlamaModel model = open(fixture, precision, cpuKernels)) {
             for (int ci = 0; ci < golden.cases.size(); ci++) {
                 JsonObject c = golden.cases.get(ci);
                 int[] ids = Golden.ints(c.getAsJsonArray("input_ids"));
@@ -123,7 +123,7 @@ class PrecisionGoldenTest {
                 (double) positionsAgree / positions, errGolden, errF32);
         System.out.printf("%s %s%s: first tokens %d/%d, greedy prefix min %d mean %.1f of 32, prompt argmax %.4f,"
                         + " max |logit - golden| %.3g, max |logit - f32| %.3g%n", fixture, precision,
-                packedInt8 ? "" : " (dequantizing)", a.firstTokens(), a.cases(), a.minPrefix(), a.meanPrefix(),
+                cpuKernels ? "" : " (dequantizing)", a.firstTokens(), a.cases(), a.minPrefix(), a.meanPrefix(),
                 a.positionArgmax(), a.maxLogitErrorGolden(), a.maxLogitErrorF32());
         return a;
     }
