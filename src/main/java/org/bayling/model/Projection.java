@@ -92,7 +92,7 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
      * matrix is checked once against the plain product before the plain one is freed, and stays plain if they
      * differ: a wrong packing is wrong everywhere, a right one was right for every row count and thread count tried.
      */
-    record Prepacked(NDArray packed, long outFeatures, long inFeatures) implements Projection {
+    record Prepacked(NDArray packed) implements Projection {
 
         private static final Logger LOG = LoggerFactory.getLogger(Prepacked.class);
 
@@ -101,25 +101,24 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
 
         /** {@code w [out, in]} packed, freeing w; null (w kept) when the packed product differs from w's. */
         static Prepacked of(NDArray w) {
-            long out = w.getShape().get(0);
             long in = w.getShape().get(1);
             NDArray packed = TorchOps.get().prepackLinear(w);
             try (NDManager probe = w.getManager().newSubManager()) {
                 NDArray x = probe.create(probeRows(3, (int) in), new Shape(3, in));
                 NDArray expected = Linear.linear(x, w).singletonOrThrow();
-                NDArray actual = TorchOps.get().linearPrepacked(x, packed, out);
+                NDArray actual = TorchOps.get().linearOneDnn(x, packed);
                 actual.attach(probe);
                 float error = expected.sub(actual).abs().max().getFloat();
                 float scale = expected.abs().max().getFloat();
                 if (!(error <= WRONG_PACKING * scale)) {
                     LOG.debug("oneDNN packed a {} x {} matrix wrongly (error {} on outputs up to {}); kept plain",
-                            out, in, error, scale);
+                            w.getShape().get(0), in, error, scale);
                     packed.close();
                     return null;
                 }
             }
             w.close();
-            return new Prepacked(packed, out, in);
+            return new Prepacked(packed);
         }
 
         /** Fixed pseudo-random activations in [-1, 1) (not PyTorch's generator, which sampling may seed). */
@@ -134,12 +133,12 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
 
         @Override
         public NDArray apply(NDArray x) {
-            return TorchOps.get().linearPrepacked(x, packed, outFeatures);
+            return TorchOps.get().linearOneDnn(x, packed);
         }
 
         @Override
         public long bytes() {
-            return outFeatures * inFeatures * DType.F32.bytes();
+            return packed.getShape().size() * DType.F32.bytes();
         }
 
         @Override

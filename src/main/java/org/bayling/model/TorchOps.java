@@ -214,22 +214,17 @@ public final class TorchOps {
         return call("linear_weight_first", x.getManager(), x, w);
     }
 
-    /** {@code x @ w^T} through oneDNN's inner product (CPU only; w used in place, no reordered copy). */
+    /** {@code x @ w^T} through oneDNN's inner product (CPU only; w plain, used in place, or {@link #prepackLinear}ed). */
     public NDArray linearOneDnn(NDArray x, NDArray w) {
         return call("linear_onednn", x.getManager(), x, w);
     }
 
     /**
      * A float32 matrix {@code [out, in]} copied into the blocked layout oneDNN's CPU matmul picks for one
-     * activation row (an opaque tensor: only {@link #linearPrepacked} reads it).
+     * activation row (an opaque tensor: only {@link #linearOneDnn} reads it).
      */
     public NDArray prepackLinear(NDArray w) {
         return call("prepack_linear", w.getManager(), w);
-    }
-
-    /** {@code x @ W^T} with W as {@link #prepackLinear} made it; {@code outFeatures} is W's row count. */
-    public NDArray linearPrepacked(NDArray x, NDArray packed, long outFeatures) {
-        return call("linear_prepacked", x.getManager(), x, packed, outFeatures);
     }
 
     /** Logits as float32 and their log-sum-exp over the last axis. */

@@ -79,12 +79,6 @@ class TorchOps(Module):
     return y.reshape(out)
   def prepack_linear(self: __torch__.TorchOps, w: Tensor) -> Tensor:
     return ops.mkldnn._reorder_linear_weight(w, 1)
-  def linear_prepacked(self: __torch__.TorchOps, x: Tensor, w: Tensor, out_features: int) -> Tensor:
-    shape = x.size()
-    y = ops.mkldnn._linear_pointwise(torch.contiguous(x.reshape([-1, shape[-1]])), w, None, "none", annotate(List[Optional[number]], []), "")
-    out = shape[:-1]
-    out.append(out_features)
-    return y.reshape(out)
   def logits_lse(self: __torch__.TorchOps, logits: Tensor) -> Tuple[Tensor, Tensor]:
     l = torch.to(logits, 6)
     return (l, torch.logsumexp(l, [-1], False))
