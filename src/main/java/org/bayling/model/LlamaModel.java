@@ -48,7 +48,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * As {@link #load(ModelConfig, CheckpointReader, NDManager, Precision)}, choosing the products: CPU-only
-     * kernels (int8 packed, float32 prepacked for oneDNN), or what GPUs run (tests run it on CPU).
+     * kernels (int8 packed, float32 and bfloat16 prepacked for oneDNN), or what GPUs run (tests run it on CPU).
      */
     static LlamaModel load(ModelConfig config, CheckpointReader reader, NDManager parent, Precision precision,
                            boolean cpuKernels) throws IOException {

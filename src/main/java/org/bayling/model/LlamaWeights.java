@@ -55,7 +55,8 @@ public final class LlamaWeights implements AutoCloseable {
      * Reads and prepares all weights in {@code precision}.
      *
      * @param cpuKernels products through CPU-only kernels: int8 through PyTorch's packed kernel (where shapes
-     *                   allow) rather than dequantizing per product, float32 matrices {@link Projection.Prepacked}
+     *                   allow) rather than dequantizing per product, float32 and bfloat16 matrices
+     *                   {@link Projection.Prepacked}
      */
     static LlamaWeights load(CheckpointReader reader, ModelConfig c, NDManager parent, Precision precision,
                              boolean cpuKernels) throws IOException {

@@ -156,7 +156,8 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
      *
      * @param tensors   the checkpoint's tensors as its headers declare them (for the stored dtype); may be empty
      * @param cpuKernels CPU-only products: int8 through PyTorch's packed kernel, whose scales are bfloat16, and
-     *                   float32 matrices prepacked for oneDNN (the head copied once more while it is packed)
+     *                   float32 and bfloat16 matrices prepacked for oneDNN (the head copied once more while it is
+     *                   packed)
      */
     public static MemoryPlan of(ModelConfig c, Iterable<TensorInfo> tensors, Precision precision, Workload w,
                                 Extras extras, boolean cpuKernels) {
@@ -189,8 +190,11 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         int converted = e == 4 ? 0 : e; // a conversion's new array (none when it stays float32)
         long read = 4 + stored.bytes() + (stored == DType.BF16 ? 4 : 0);
         boolean tied = c.tieWordEmbeddings();
-        // A float32 head prepacked for oneDNN exists twice until the packed copy has been checked.
-        int packing = cpuKernels && precision.compute() == DType.F32 && precision.embeddingDtype() == DType.F32 ? 4 : 0;
+        // A head prepacked for oneDNN (bfloat16, or float32 for float32 activations) exists twice until the packed
+        // copy has been checked.
+        DType head = precision.embeddingDtype();
+        boolean packed = cpuKernels && (head == DType.BF16 || (head == DType.F32 && precision.compute() == DType.F32));
+        int packing = packed ? e : 0;
         long vocabPeak = (tied ? Math.max(read, 8 + converted + packing) : e + Math.max(read, 4 + converted + packing)) * vh;
         // While the layers stream in: the largest fused group as its blocks and their concatenation, plus the mapped
         // bytes of the block being read (int8: quantization temporaries of the fused matrix too), beside the weights.

@@ -214,13 +214,16 @@ public final class TorchOps {
         return call("linear_weight_first", x.getManager(), x, w);
     }
 
-    /** {@code x @ w^T} through oneDNN's inner product (CPU only; w plain, used in place, or {@link #prepackLinear}ed). */
+    /**
+     * {@code x @ w^T} through oneDNN's inner product in w's dtype, the result in x's (CPU only; w plain, used in
+     * place, or {@link #prepackLinear}ed).
+     */
     public NDArray linearOneDnn(NDArray x, NDArray w) {
         return call("linear_onednn", x.getManager(), x, w);
     }
 
     /**
-     * A float32 matrix {@code [out, in]} copied into the blocked layout oneDNN's CPU matmul picks for one
+     * A float32 or bfloat16 matrix {@code [out, in]} copied into the blocked layout oneDNN's CPU matmul picks for one
      * activation row (an opaque tensor: only {@link #linearOneDnn} reads it).
      */
     public NDArray prepackLinear(NDArray w) {

@@ -73,10 +73,11 @@ class TorchOps(Module):
     return y.reshape(out)
   def linear_onednn(self: __torch__.TorchOps, x: Tensor, w: Tensor) -> Tensor:
     shape = x.size()
-    y = ops.mkldnn._linear_pointwise(torch.contiguous(x.reshape([-1, shape[-1]])), w, None, "none", annotate(List[Optional[number]], []), "")
+    x2 = torch.to(x.reshape([-1, shape[-1]]), ops.prim.dtype(w))
+    y = ops.mkldnn._linear_pointwise(torch.contiguous(x2), w, None, "none", annotate(List[Optional[number]], []), "")
     out = shape[:-1]
     out.append(w.size(0))
-    return y.reshape(out)
+    return torch.to(y.reshape(out), ops.prim.dtype(x))
   def prepack_linear(self: __torch__.TorchOps, w: Tensor) -> Tensor:
     return ops.mkldnn._reorder_linear_weight(w, 1)
   def logits_lse(self: __torch__.TorchOps, logits: Tensor) -> Tuple[Tensor, Tensor]:
