@@ -14,7 +14,6 @@ import org.bayling.spark.TranslateOptions;
 import org.bayling.spark.TranslateSummary;
 import org.bayling.spark.TranslationSettings;
 import org.bayling.translate.BaylingTranslationEngine;
-import org.bayling.translate.EngineOptions;
 import org.bayling.translate.TranslationEngine;
 import org.bayling.translate.RowTranslation;
 import org.bayling.translate.TranslationPlanner;
@@ -31,8 +30,9 @@ public final class JobBenchmark {
     private JobBenchmark() {
     }
 
-    public static Map<String, Object> run(Path model, Path corpus, int rows, GenerationConfig gen, String master)
-            throws Exception {
+    /** {@code dtype} and {@code weights} as {@code --dtype} and {@code --weights} take them, for both sides. */
+    public static Map<String, Object> run(Path model, Path corpus, int rows, GenerationConfig gen, String master,
+                                          String dtype, String weights) throws Exception {
         List<String> lines = Files.readAllLines(corpus, StandardCharsets.UTF_8).subList(0, rows);
         Path dir = Files.createTempDirectory("bayling-job-bench");
         Path input = dir.resolve("input.txt");
@@ -40,6 +40,8 @@ public final class JobBenchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("rows", rows);
         report.put("generation", Map.of("num_beams", gen.numBeams(), "max_new_tokens", gen.maxNewTokens()));
+        report.put("dtype", dtype);
+        report.put("weights", weights);
         report.put("warmup_rounds", WARMUP_ROUNDS);
 
         List<TranslationTask> tasks = new ArrayList<>();
@@ -50,13 +52,16 @@ public final class JobBenchmark {
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                 .config("spark.driver.host", "127.0.0.1").getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
-        try (TranslationEngine engine = BaylingTranslationEngine.open(EngineOptions.of(model.toString(), gen))) {
+        TranslationSettings settings = TranslationSettings.builder().model(model.toString()).generation(gen)
+                .dtype(dtype).weights(weights).build();
+        try (TranslationEngine engine = BaylingTranslationEngine.open(
+                settings.engineOptions(model.toString(), null, 0))) {
             // the planner batches as the job's executors do (same budgets), without Spark around it
-            TranslationPlanner planner = new TranslationPlanner(engine, TranslationSettings.builder()
-                    .model(model.toString()).generation(gen).build().plannerSettings());
+            TranslationPlanner planner = new TranslationPlanner(engine, settings.plannerSettings());
             TranslateOptions.Builder b = TranslateOptions.builder().input(input.toString())
                     .format(TranslateOptions.InputFormat.TEXT).srcLang("en").tgtLang("zh").model(model.toString())
-                    .generation(gen).cacheDir(dir.resolve("cache").toString()).progressIntervalMs(60_000);
+                    .generation(gen).dtype(dtype).weights(weights).cacheDir(dir.resolve("cache").toString())
+                    .progressIntervalMs(60_000);
             // warm-up rounds (engine load on the executor, JIT), then interleaved rounds: neither side profits from
             // running later on a warmer machine, and a disturbance lands on both
             for (int w = 0; w < WARMUP_ROUNDS; w++) {

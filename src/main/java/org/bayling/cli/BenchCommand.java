@@ -77,7 +77,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--job-corpus", description = "Text file for the Spark-job-versus-bare-predictor figure.")
     Path jobCorpus;
 
-    @Option(names = "--job-model", description = "Model for the job-versus-predictor figure.")
+    @Option(names = "--job-model",
+            description = "Model for the job-versus-predictor figure (both sides in --dtype and --weights).")
     Path jobModel;
 
     @Option(names = "--job-rows", defaultValue = "1000")
@@ -187,7 +188,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (jobCorpus != null && jobModel != null) {
                 GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());
-                report.put("job_vs_predictor", JobBenchmark.run(jobModel, jobCorpus, jobRows, gen, jobMaster));
+                report.put("job_vs_predictor", JobBenchmark.run(jobModel, jobCorpus, jobRows, gen, jobMaster,
+                        precision.dtype, precision.weights));
             }
             if (facesCorpus != null && facesModel != null) {
                 GenerationConfig gen = generation.applyTo(GenerationConfig.builder().numBeams(1).maxNewTokens(32).build());
