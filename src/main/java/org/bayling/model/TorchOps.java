@@ -204,6 +204,14 @@ public final class TorchOps {
                 (long) kvHeads);
     }
 
+    /**
+     * {@code length} entries of {@code x} along {@code axis} from {@code start}, owned by {@code owner}: a view
+     * (DJL's indexing may copy), so writes into it reach x.
+     */
+    public NDArray narrow(NDArray x, int axis, long start, long length, NDManager owner) {
+        return call("narrow", owner, x, (long) axis, start, length);
+    }
+
     /** SwiGLU over a fused {@code [..., 2n]} gate/up product: {@code silu(gate) * up}, {@code [..., n]}. */
     public NDArray swiglu(NDArray gateUp) {
         return call("swiglu", gateUp.getManager(), gateUp);

@@ -62,6 +62,8 @@ class TorchOps(Module):
       vv = vv.repeat_interleave(groups, 1)
     out = torch.scaled_dot_product_attention(q, k, vv, mask, 0., False, scale=1.)
     return out.transpose(1, 2).reshape([b, t, heads * d])
+  def narrow(self: __torch__.TorchOps, x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    return x.narrow(dim, start, length)
   def swiglu(self: __torch__.TorchOps, gate_up: Tensor) -> Tensor:
     n = gate_up.size(-1) // 2
     return torch.mul(torch.silu(gate_up.narrow(-1, 0, n)), gate_up.narrow(-1, n, n))
