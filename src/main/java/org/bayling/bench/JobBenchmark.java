@@ -59,9 +59,8 @@ public final class JobBenchmark {
             // the planner batches as the job's executors do (same budgets), without Spark around it
             TranslationPlanner planner = new TranslationPlanner(engine, settings.plannerSettings());
             TranslateOptions.Builder b = TranslateOptions.builder().input(input.toString())
-                    .format(TranslateOptions.InputFormat.TEXT).srcLang("en").tgtLang("zh").model(model.toString())
-                    .generation(gen).dtype(dtype).weights(weights).cacheDir(dir.resolve("cache").toString())
-                    .progressIntervalMs(60_000);
+                    .format(TranslateOptions.InputFormat.TEXT).srcLang("en").tgtLang("zh").translation(settings)
+                    .cacheDir(dir.resolve("cache").toString()).progressIntervalMs(60_000);
             // warm-up rounds (engine load on the executor, JIT), then interleaved rounds: neither side profits from
             // running later on a warmer machine, and a disturbance lands on both
             for (int w = 0; w < WARMUP_ROUNDS; w++) {

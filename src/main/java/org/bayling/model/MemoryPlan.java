@@ -190,10 +190,8 @@ public record MemoryPlan(Precision precision, DType checkpointDtype, long parame
         int converted = e == 4 ? 0 : e; // a conversion's new array (none when it stays float32)
         long read = 4 + stored.bytes() + (stored == DType.BF16 ? 4 : 0);
         boolean tied = c.tieWordEmbeddings();
-        // A head prepacked for oneDNN (bfloat16, or float32 for float32 activations) exists twice until the packed
-        // copy has been checked.
-        DType head = precision.embeddingDtype();
-        boolean packed = cpuKernels && (head == DType.BF16 || (head == DType.F32 && precision.compute() == DType.F32));
+        // A head prepacked for oneDNN exists twice until the packed copy has been checked.
+        boolean packed = cpuKernels && Projection.prepacks(precision.embeddingDtype(), precision.compute());
         int packing = packed ? e : 0;
         long vocabPeak = (tied ? Math.max(read, 8 + converted + packing) : e + Math.max(read, 4 + converted + packing)) * vh;
         // While the layers stream in: the largest fused group as its blocks and their concatenation, plus the mapped

@@ -28,14 +28,18 @@ sealed interface Projection extends AutoCloseable permits Projection.Dense, Proj
      * products check out, else {@link Dense}. Takes ownership of {@code w}.
      */
     static Projection dense(NDArray w, DType dtype, DType compute, boolean cpuKernels) {
-        boolean packable = dtype == DType.BF16 || (dtype == DType.F32 && compute == DType.F32);
-        if (cpuKernels && packable && !w.getDevice().isGpu()) {
+        if (cpuKernels && prepacks(dtype, compute) && !w.getDevice().isGpu()) {
             Projection packed = Prepacked.of(w, dtype);
             if (packed != null) {
                 return packed;
             }
         }
         return new Dense(w, dtype, compute);
+    }
+
+    /** Whether CPU kernels prepack a matrix stored as {@code dtype} for activations in {@code compute}. */
+    static boolean prepacks(DType dtype, DType compute) {
+        return dtype == DType.BF16 || (dtype == DType.F32 && compute == DType.F32);
     }
 
     /**
