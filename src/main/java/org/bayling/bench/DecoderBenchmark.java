@@ -29,6 +29,15 @@ public final class DecoderBenchmark {
 
     public static Map<String, Object> run(Path modelDir, Precision precision, List<Integer> batches, int promptLen,
                                           int newTokens, int repeats) throws Exception {
+        return run(modelDir, precision, batches, promptLen, newTokens, repeats, false);
+    }
+
+    /**
+     * As {@link #run(Path, Precision, List, int, int, int)}; with {@code profile}, each batch size also decodes for
+     * {@value #PROFILE_SECONDS} s under JDK Flight Recorder and reports where a step's time goes ({@link StepProfile}).
+     */
+    public static Map<String, Object> run(Path modelDir, Precision precision, List<Integer> batches, int promptLen,
+                                          int newTokens, int repeats, boolean profile) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
@@ -120,13 +129,98 @@ public final class DecoderBenchmark {
                     run.put("peak_rss_mb", round(peakRssKb() / 1024.0));
                 }
                 peakKb = Math.max(peakKb, peakRssKb());
+                if (profile) {
+                    run.put("step_profile", profileDecode(model, batch, promptLen, newTokens, random));
+                }
                 runs.add(run);
             }
             report.put("runs", runs);
+            if (profile) {
+                report.put("memory_read_gb_per_s", round(memoryReadGbPerS()));
+            }
             report.put("peak_rss_mb", round(peakKb / 1024.0));
             report.put("peak_rss_over_weights", round(peakKb * 1024.0 / model.decoder().weightBytes()));
         }
         return report;
+    }
+
+    /** Seconds of profiled decoding per batch size: ~300 samples at JFR's 10 ms period. */
+    static final int PROFILE_SECONDS = 3;
+
+    /**
+     * Decodes sessions like the timed ones (same prompt length and steps) for {@value #PROFILE_SECONDS} s under
+     * {@link StepProfile}; reports the profiled ms per step, each part's share and the products' weight-read rates.
+     */
+    private static Map<String, Object> profileDecode(BaylingModel model, int batch, int promptLen, int newTokens,
+                                                     SplittableRandom random) throws Exception {
+        var c = model.config();
+        long steps = 0;
+        long decodeNanos = 0;
+        StepProfile profile = StepProfile.start();
+        try (profile) {
+            long end = System.nanoTime() + PROFILE_SECONDS * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                int[][] prompts = new int[batch][promptLen];
+                for (int[] p : prompts) {
+                    p[0] = 1;
+                    for (int i = 1; i < promptLen; i++) {
+                        p[i] = 3 + random.nextInt(c.vocabSize() - 3);
+                    }
+                }
+                try (LlamaSession s = model.decoder().newSession(batch)) {
+                    float[][] logits = s.append(prompts).values();
+                    profile.resume();
+                    long start = System.nanoTime();
+                    for (int step = 0; step < newTokens; step++) {
+                        int[][] next = new int[batch][1];
+                        for (int row = 0; row < batch; row++) {
+                            next[row][0] = argmax(logits[row]);
+                        }
+                        logits = s.append(next).values();
+                    }
+                    decodeNanos += System.nanoTime() - start;
+                    profile.pause();
+                    steps += newTokens;
+                }
+            }
+            double msPerStep = decodeNanos / 1e6 / Math.max(1, steps);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("mean_ms_per_step", round(msPerStep)); // a mean over the profiled seconds, not the best run
+            report.putAll(profile.stop(msPerStep, weightBytesByPart(model)));
+            return report;
+        }
+    }
+
+    /**
+     * What this machine's memory delivers to PyTorch: the best of eight maxima over 256 MB of float32 (a vectorized
+     * read on all intra-op threads; measured as fast as a hand-written AVX-512 loop in C, where {@code sum}'s
+     * cascade is ~10% slower), the yardstick for the products' weight-read rates.
+     */
+    static double memoryReadGbPerS() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+            ai.djl.ndarray.NDArray data = m.ones(new ai.djl.ndarray.types.Shape(64L << 20));
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < 8; i++) {
+                long t = System.nanoTime();
+                data.max().close();
+                best = Math.min(best, System.nanoTime() - t);
+            }
+            return data.getShape().size() * 4.0 / best;
+        }
+    }
+
+    /** Bytes of weights each product part of a step reads (StepProfile's part names). */
+    static Map<String, Long> weightBytesByPart(BaylingModel model) {
+        var c = model.config();
+        Precision p = model.decoder().precision();
+        long h = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long layerBytes = p.weights().bytes();
+        return Map.of(
+                "products_attention", c.numLayers() * ((q + 2 * kv) * h + h * q) * layerBytes,
+                "products_mlp", c.numLayers() * 3L * c.intermediateSize() * h * layerBytes,
+                "product_lm_head", (long) c.vocabSize() * h * p.embeddingDtype().bytes());
     }
 
     /**

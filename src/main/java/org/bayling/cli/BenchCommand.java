@@ -103,6 +103,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0 = one per core).")
     int threads;
 
+    @Option(names = "--profile", description = "Also decode for a few seconds per batch size under JDK Flight Recorder"
+            + " and report where a step's time goes (products by weights read, attention, norms, other) and the rate"
+            + " each product reads its weights at.")
+    boolean profile;
+
     @Option(names = "--skip-decoder", description = "Skip the decoder throughput figures.")
     boolean skipDecoder;
 
@@ -169,7 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (!skipDecoder) {
                 Precision p = Precision.resolve(precision.dtype, precision.weights, ai.djl.Device.cpu(),
                         org.bayling.model.ModelConfig.load(dir).torchDtype());
-                Map<String, Object> decoder = DecoderBenchmark.run(dir, p, batches, promptTokens, newTokens, repeats);
+                Map<String, Object> decoder = DecoderBenchmark.run(dir, p, batches, promptTokens, newTokens, repeats,
+                        profile);
                 report.put("decoder", decoder);
                 if (plan != null) {
                     Map<String, Object> memory = new LinkedHashMap<>(plan.toMap());
