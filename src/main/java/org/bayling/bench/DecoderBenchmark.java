@@ -135,9 +135,6 @@ public final class DecoderBenchmark {
                 runs.add(run);
             }
             report.put("runs", runs);
-            if (profile) {
-                report.put("memory_read_gb_per_s", round(memoryReadGbPerS()));
-            }
             report.put("peak_rss_mb", round(peakKb / 1024.0));
             report.put("peak_rss_over_weights", round(peakKb * 1024.0 / model.decoder().weightBytes()));
         }
@@ -156,6 +153,7 @@ public final class DecoderBenchmark {
         var c = model.config();
         long steps = 0;
         long decodeNanos = 0;
+        double memoryRead = memoryReadGbPerS(); // right before: the machine's memory speed drifts from hour to hour
         StepProfile profile = StepProfile.start();
         try (profile) {
             long end = System.nanoTime() + PROFILE_SECONDS * 1_000_000_000L;
@@ -187,6 +185,7 @@ public final class DecoderBenchmark {
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("mean_ms_per_step", round(msPerStep)); // a mean over the profiled seconds, not the best run
             report.putAll(profile.stop(msPerStep, weightBytesByPart(model)));
+            report.put("memory_read_gb_per_s", round(memoryRead));
             return report;
         }
     }
