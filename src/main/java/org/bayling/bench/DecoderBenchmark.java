@@ -89,25 +89,13 @@ public final class DecoderBenchmark {
                 double bestDecode = Double.MAX_VALUE;
                 long decodeFaults = Long.MAX_VALUE;
                 for (int r = 0; r < repeats + 1; r++) { // the first round warms up, unless it is the only one
-                    int[][] prompts = new int[batch][promptLen];
-                    for (int[] p : prompts) {
-                        p[0] = 1;
-                        for (int i = 1; i < promptLen; i++) {
-                            p[i] = 3 + random.nextInt(c.vocabSize() - 3);
-                        }
-                    }
+                    int[][] prompts = randomPrompts(batch, promptLen, c.vocabSize(), random);
                     try (LlamaSession s = model.decoder().newSession(batch)) {
                         long a = System.nanoTime();
                         float[][] logits = s.append(prompts).values();
                         long b = System.nanoTime();
                         long faults = minorFaults();
-                        for (int step = 0; step < newTokens; step++) {
-                            int[][] next = new int[batch][1];
-                            for (int row = 0; row < batch; row++) {
-                                next[row][0] = argmax(logits[row]);
-                            }
-                            logits = s.append(next).values();
-                        }
+                        decodeGreedy(s, logits, newTokens);
                         long e = System.nanoTime();
                         faults = minorFaults() - faults;
                         if (r > 0 || repeats == 0) {
@@ -158,24 +146,12 @@ public final class DecoderBenchmark {
         try (profile) {
             long end = System.nanoTime() + PROFILE_SECONDS * 1_000_000_000L;
             while (System.nanoTime() < end) {
-                int[][] prompts = new int[batch][promptLen];
-                for (int[] p : prompts) {
-                    p[0] = 1;
-                    for (int i = 1; i < promptLen; i++) {
-                        p[i] = 3 + random.nextInt(c.vocabSize() - 3);
-                    }
-                }
+                int[][] prompts = randomPrompts(batch, promptLen, c.vocabSize(), random);
                 try (LlamaSession s = model.decoder().newSession(batch)) {
                     float[][] logits = s.append(prompts).values();
                     profile.resume();
                     long start = System.nanoTime();
-                    for (int step = 0; step < newTokens; step++) {
-                        int[][] next = new int[batch][1];
-                        for (int row = 0; row < batch; row++) {
-                            next[row][0] = argmax(logits[row]);
-                        }
-                        logits = s.append(next).values();
-                    }
+                    decodeGreedy(s, logits, newTokens);
                     decodeNanos += System.nanoTime() - start;
                     profile.pause();
                     steps += newTokens;
@@ -231,6 +207,29 @@ public final class DecoderBenchmark {
         int prompt = Math.max(1, promptTokens);
         return new MemoryPlan.Workload(Math.max(1, rows), prompt,
                 MemoryPlan.cacheCapacity(prompt, prompt + Math.max(0, newTokens)), 1);
+    }
+
+    /** Prompts of random tokens after BOS (ids from 3 on: never BOS, EOS or UNK). */
+    private static int[][] randomPrompts(int batch, int promptLen, int vocab, SplittableRandom random) {
+        int[][] prompts = new int[batch][promptLen];
+        for (int[] p : prompts) {
+            p[0] = 1;
+            for (int i = 1; i < promptLen; i++) {
+                p[i] = 3 + random.nextInt(vocab - 3);
+            }
+        }
+        return prompts;
+    }
+
+    /** {@code steps} greedy steps of every row from {@code logits}, the logits after each row's prompt. */
+    private static void decodeGreedy(LlamaSession session, float[][] logits, int steps) {
+        for (int step = 0; step < steps; step++) {
+            int[][] next = new int[logits.length][1];
+            for (int row = 0; row < logits.length; row++) {
+                next[row][0] = argmax(logits[row]);
+            }
+            logits = session.append(next).values();
+        }
     }
 
     static int argmax(float[] x) {
