@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bayling.model.AvailableMemory;
 import org.bayling.model.BaylingModel;
+import org.bayling.model.LlamaModel;
 import org.bayling.model.LlamaSession;
 import org.bayling.model.MemoryPlan;
 import org.bayling.model.Precision;
@@ -184,18 +185,11 @@ public final class DecoderBenchmark {
         }
     }
 
-    /** Bytes of weights each product part of a step reads (StepProfile's part names). */
+    /** Bytes of weights each product part of a step reads (StepProfile's part names), as the model holds them. */
     static Map<String, Long> weightBytesByPart(BaylingModel model) {
-        var c = model.config();
-        Precision p = model.decoder().precision();
-        long h = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
-        long layerBytes = p.weights().bytes();
-        return Map.of(
-                "products_attention", c.numLayers() * ((q + 2 * kv) * h + h * q) * layerBytes,
-                "products_mlp", c.numLayers() * 3L * c.intermediateSize() * h * layerBytes,
-                "product_lm_head", (long) c.vocabSize() * h * p.embeddingDtype().bytes());
+        LlamaModel.ProductBytes bytes = model.decoder().productBytes();
+        return Map.of("products_attention", bytes.attention(), "products_mlp", bytes.mlp(),
+                "product_lm_head", bytes.lmHead());
     }
 
     /**

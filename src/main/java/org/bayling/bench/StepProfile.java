@@ -77,8 +77,9 @@ final class StepProfile implements AutoCloseable {
             PARTS.forEach(p -> counts.put(p, 0));
             int total = 0;
             for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-                if (e.getThread("sampledThread") == null || e.getThread("sampledThread").getJavaThreadId() != threadId
-                        || e.getStackTrace() == null || !counted(e.getStartTime())) {
+                var sampled = e.getThread("sampledThread");
+                if (sampled == null || sampled.getJavaThreadId() != threadId || e.getStackTrace() == null
+                        || !counted(e.getStartTime())) {
                     continue;
                 }
                 boolean inNative = e.getEventType().getName().equals("jdk.NativeMethodSample");

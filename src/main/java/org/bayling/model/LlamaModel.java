@@ -85,6 +85,14 @@ public final class LlamaModel implements AutoCloseable {
         return weights.bytes();
     }
 
+    /** Device bytes of the matrices every step reads: the layers' attention and MLP projections, and the LM head. */
+    public record ProductBytes(long attention, long mlp, long lmHead) {
+    }
+
+    public ProductBytes productBytes() {
+        return weights.productBytes();
+    }
+
     /** A new decoding session for {@code rows} sequences (empty until tokens are appended). */
     public LlamaSession newSession(int rows) {
         return new LlamaSession(this, new KvCache(manager, config, precision.compute(), rows, 64));

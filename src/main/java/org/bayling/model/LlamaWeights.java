@@ -212,11 +212,20 @@ public final class LlamaWeights implements AutoCloseable {
 
     /** Device bytes of all weights. */
     public long bytes() {
-        long total = embedding.getShape().size() * precision.embeddingDtype().bytes() + lmHead.bytes();
+        LlamaModel.ProductBytes products = productBytes();
+        return embedding.getShape().size() * precision.embeddingDtype().bytes() + products.attention() + products.mlp()
+                + products.lmHead();
+    }
+
+    /** Device bytes of the matrices a step multiplies by, by where they are used. */
+    LlamaModel.ProductBytes productBytes() {
+        long attention = 0;
+        long mlp = 0;
         for (Layer l : layers) {
-            total += l.qkv().bytes() + l.o().bytes() + l.gateUp().bytes() + l.down().bytes();
+            attention += l.qkv().bytes() + l.o().bytes();
+            mlp += l.gateUp().bytes() + l.down().bytes();
         }
-        return total;
+        return new LlamaModel.ProductBytes(attention, mlp, lmHead.bytes());
     }
 
     public NDManager manager() {
